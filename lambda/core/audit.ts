@@ -1,0 +1,65 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Principal } from './principal.js';
+
+export type AuditEventName =
+  | 'job.submitted'
+  | 'job.submit_failed'
+  | 'job.dry_run'
+  | 'job.denied'
+  | 'job.cancelled'
+  | 'job.cancel_denied'
+  | 'job.reconciled'
+  | 'auth.denied'
+  | 'principal.revoked'
+  | 'principal.unrevoked'
+  | 'secret.rotated'
+  | 'secret.rotation_failed';
+
+export type AuditOutcome = 'success' | 'denied' | 'failure';
+
+/** One audit decision: the JSON line DESIGN.md "Audit trail" specifies. Never carries a token or a secret. */
+export interface AuditEvent {
+  readonly event: AuditEventName;
+  readonly outcome: AuditOutcome;
+  readonly principal?: Pick<Principal, 'issuer' | 'subject' | 'kind'> & { readonly groups?: readonly string[] };
+  readonly jobId?: string;
+  readonly template?: string;
+  readonly backend?: string;
+  readonly backendJobId?: string;
+  readonly datasets?: readonly string[];
+  /** Already masked: see `maskParameters`. */
+  readonly parameters?: Record<string, unknown>;
+  readonly requestId?: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+  /** A short machine-readable code: `expired`, `template_not_allowed`, `backend_unavailable`, ... */
+  readonly reason?: string;
+  readonly [extra: string]: unknown;
+}
+
+export const MASK = '***';
+
+/** Replace the values of sensitive parameters (top level, by name) with a mask. */
+export function maskParameters(parameters: Record<string, unknown>, sensitive: readonly string[]): Record<string, unknown> {
+  if (!sensitive.length) return parameters;
+  const masked: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(parameters)) masked[k] = sensitive.includes(k) ? MASK : v;
+  return masked;
+}
+
+/** Where else an audit line goes besides the Lambda log (local mode's audit file, tests). */
+export type AuditSink = (line: Record<string, unknown>) => void;
+
+/** Writes audit events as JSON log lines through Powertools Logger, so CloudWatch Logs Insights can query them. */
+export class AuditTrail {
+  constructor(
+    private readonly logger: Logger,
+    private readonly sinks: readonly AuditSink[] = [],
+  ) {}
+
+  record(event: AuditEvent): void {
+    const line = { audit: true, timestamp: new Date().toISOString(), ...event };
+    this.logger.info(event.event, line);
+    for (const sink of this.sinks) sink(line);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Principal } from './principal.js';
+import type { JobStatus } from './status.js';
+import type { Template } from './template.js';
+
+export type BackendName = 'dataproc' | 'databricks';
+
+/** What a backend needs to submit one job: our id (the source of backend de-duplication), the template and its rendered request. */
+export interface Submission {
+  readonly jobId: string;
+  readonly template: Template;
+  /** The template's backend block after rendering, e.g. `{job: {...}}` or `{batch: {...}}` or `{runNow: {...}}` or `{submit: {...}}`. */
+  readonly rendered: Record<string, unknown>;
+  readonly principal: Principal;
+}
+
+/** The exact HTTP request a backend would send: what `?dryRun=true` returns. Never contains credentials. */
+export interface BackendRequest {
+  readonly method: 'POST' | 'GET';
+  readonly url: string;
+  readonly body?: unknown;
+}
+
+/** How to find the backend's job again: stored in the ledger. */
+export interface BackendRef {
+  /** `job` (Dataproc cluster job), `batch` (Dataproc Serverless), `run` (Databricks run). */
+  readonly kind: 'job' | 'batch' | 'run';
+  readonly id: string;
+  /** A link to the backend's console for people. */
+  readonly consoleUrl?: string;
+}
+
+export interface BackendState {
+  readonly status: JobStatus;
+  /** The backend's own status words, e.g. Dataproc `RUNNING`, Databricks `TERMINATED/SUCCESS`. */
+  readonly backendStatus: string;
+  readonly message?: string;
+}
+
+export interface JobBackend {
+  readonly name: BackendName;
+  /** The request `submit` would send (for dry runs and for the audit trail). Pure: no I/O. */
+  plan(submission: Submission): BackendRequest;
+  /** Submit exactly once: retried calls with the same `jobId` must return the same backend job. */
+  submit(submission: Submission): Promise<BackendRef & BackendState>;
+  get(ref: BackendRef): Promise<BackendState>;
+  cancel(ref: BackendRef): Promise<BackendState>;
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+
+/** Who is calling, as established by the authorizer. The authorizer context is the only source of it. */
+export interface Principal {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly groups: readonly string[];
+  readonly kind: 'user' | 'agent';
+  readonly scopes: readonly string[];
+}
+
+/** The stable key of a principal in the ledger and in revocations: issuer and subject, never groups. */
+export function principalKey(p: Pick<Principal, 'issuer' | 'subject'>): string {
+  return `${p.issuer}#${p.subject}`;
+}
+
+/** A short non-reversible tag of a principal, for backend labels that must not carry personal data. */
+export function principalHash(p: Pick<Principal, 'issuer' | 'subject'>): string {
+  return createHash('sha256').update(principalKey(p)).digest('hex').slice(0, 16);
+}
+
+/**
+ * API Gateway authorizer context values must be strings, numbers or booleans, so lists travel as JSON.
+ * This is the one encoding both the authorizer and the handlers use.
+ */
+export type AuthorizerContext = Record<string, string>;
+
+export function toAuthorizerContext(p: Principal): AuthorizerContext {
+  return {
+    issuer: p.issuer,
+    subject: p.subject,
+    groups: JSON.stringify(p.groups),
+    kind: p.kind,
+    scopes: JSON.stringify(p.scopes),
+  };
+}
+
+/** Parse the context the authorizer returned; anything malformed means the request has no identity. */
+export function fromAuthorizerContext(ctx: Record<string, unknown> | null | undefined): Principal | undefined {
+  if (!ctx) return undefined;
+  const { issuer, subject, groups, kind, scopes } = ctx;
+  if (typeof issuer !== 'string' || !issuer || typeof subject !== 'string' || !subject) return undefined;
+  if (kind !== 'user' && kind !== 'agent') return undefined;
+  const list = (v: unknown): string[] | undefined => {
+    if (typeof v !== 'string') return undefined;
+    try {
+      const parsed: unknown = JSON.parse(v);
+      return Array.isArray(parsed) && parsed.every((x) => typeof x === 'string') ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const g = list(groups);
+  const s = list(scopes);
+  if (!g || !s) return undefined;
+  return { issuer, subject, groups: g, kind, scopes: s };
+}

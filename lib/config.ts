@@ -1,0 +1,347 @@
+// The one config schema: `cdk synth -c config=<file>` and `npm start -- --config <file>` both load through here.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse as parseYaml } from 'yaml';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+const Strict = { additionalProperties: false } as const;
+const StringList = (description: string) => Type.Array(Type.String({ minLength: 1 }), { default: [], description });
+const HttpsOrLoopbackUrl = Type.String({
+  pattern: '^(https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(/[^\\s]*)?)$',
+  description: 'https URL (http only on loopback, for local mode)',
+});
+
+export const IssuerSchema = Type.Object(
+  {
+    issuer: HttpsOrLoopbackUrl,
+    audience: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+      description: 'accepted aud (or Cognito client_id) values',
+    }),
+    jwksUri: Type.Optional(HttpsOrLoopbackUrl),
+    groupsClaim: Type.String({ default: 'groups', description: 'claim holding groups: string or array (Entra ID: groups or roles)' }),
+    scopeClaim: Type.String({ default: 'scope', description: 'claim holding scopes: space-separated string or array (Entra ID: scp)' }),
+    requiredScopes: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'every request needs one of these scopes (403 otherwise)' }),
+    tokenUse: Type.Optional(Type.Union([Type.Literal('access'), Type.Literal('id')], { description: 'Cognito token_use required' })),
+    typ: Type.Optional(Type.String({ description: 'required JOSE typ header, e.g. at+jwt' })),
+    agentRule: Type.Optional(
+      Type.Object(
+        {
+          claim: Type.String({ description: 'claim to inspect' }),
+          equals: Type.Optional(Type.Union([Type.String(), Type.Boolean()])),
+          absent: Type.Optional(Type.Boolean({ description: 'agent when the claim is absent' })),
+        },
+        { ...Strict, description: 'when a token is a machine (client-credentials) token; default covers Okta, Entra ID, Cognito and Auth0' },
+      ),
+    ),
+  },
+  Strict,
+);
+
+export const AuthSchema = Type.Object(
+  {
+    issuers: Type.Array(IssuerSchema, { minItems: 1 }),
+    clockSkewSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 60 }),
+    maxTokenLength: Type.Integer({ minimum: 512, maximum: 65536, default: 8192 }),
+    authorizerCacheTtlSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 300 }),
+    verifiedTokenCacheSize: Type.Integer({ minimum: 0, maximum: 100000, default: 1000 }),
+  },
+  Strict,
+);
+
+export const AccessSchema = Type.Object(
+  {
+    auditorGroups: StringList('groups that may read every job'),
+    adminGroups: StringList('groups that may read and cancel every job, and manage revocations'),
+  },
+  Strict,
+);
+
+export const GoogleCredentialsSchema = Type.Union([
+  Type.Object(
+    {
+      type: Type.Literal('workload-identity'),
+      audience: Type.String({ description: '//iam.googleapis.com/projects/<n>/locations/global/workloadIdentityPools/<pool>/providers/<provider>' }),
+      serviceAccount: Type.String({ format: 'email', description: 'service account impersonated by default' }),
+      tokenUrl: Type.Optional(HttpsOrLoopbackUrl),
+      iamCredentialsEndpoint: Type.Optional(HttpsOrLoopbackUrl),
+      awsRegionalCredVerificationUrl: Type.Optional(Type.String()),
+    },
+    Strict,
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('service-account-key'),
+      secretName: Type.Optional(Type.String({ description: 'existing secret; default: created by the stack' })),
+      serviceAccount: Type.String({ format: 'email' }),
+      iamEndpoint: Type.Optional(HttpsOrLoopbackUrl),
+      tokenUrl: Type.Optional(HttpsOrLoopbackUrl),
+    },
+    Strict,
+  ),
+]);
+
+export const DataprocSchema = Type.Object(
+  {
+    projectId: Type.String({ pattern: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$' }),
+    region: Type.String({ pattern: '^[a-z]+-[a-z]+[0-9]$' }),
+    endpoint: Type.Optional(HttpsOrLoopbackUrl),
+    credentials: GoogleCredentialsSchema,
+  },
+  Strict,
+);
+
+export const DatabricksCredentialsSchema = Type.Union([
+  Type.Object({ type: Type.Literal('pat'), secretName: Type.Optional(Type.String()) }, Strict),
+  Type.Object({ type: Type.Literal('oauth-m2m'), secretName: Type.Optional(Type.String()) }, Strict),
+]);
+
+export const DatabricksSchema = Type.Object(
+  {
+    host: HttpsOrLoopbackUrl,
+    credentials: DatabricksCredentialsSchema,
+    maxRetries: Type.Integer({ minimum: 0, maximum: 10, default: 4 }),
+  },
+  Strict,
+);
+
+export const LedgerSchema = Type.Object(
+  {
+    tableName: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_.-]{3,255}$' })),
+    endpoint: Type.Optional(HttpsOrLoopbackUrl),
+    deletionProtection: Type.Boolean({ default: true }),
+    pointInTimeRecovery: Type.Boolean({ default: true }),
+  },
+  Strict,
+);
+
+const Throttle = Type.Object(
+  { rateLimit: Type.Number({ minimum: 0 }), burstLimit: Type.Integer({ minimum: 0 }) },
+  Strict,
+);
+
+export const ApiSchema = Type.Object(
+  {
+    throttle: Type.Object(
+      { rateLimit: Type.Number({ minimum: 0, default: 50 }), burstLimit: Type.Integer({ minimum: 0, default: 100 }) },
+      { ...Strict, default: {} },
+    ),
+    routeThrottles: Type.Record(Type.String({ pattern: '^(GET|POST|DELETE) /' }), Throttle, {
+      default: {},
+      description: 'per route, e.g. "POST /jobs": {rateLimit: 5, burstLimit: 10}',
+    }),
+    usagePlan: Type.Optional(Type.Object({ quotaPerDay: Type.Integer({ minimum: 1 }) }, Strict)),
+    maxBodyBytes: Type.Integer({ minimum: 1024, maximum: 1048576, default: 65536 }),
+    waf: Type.Optional(
+      Type.Object({ enabled: Type.Boolean(), rateLimitPer5Minutes: Type.Integer({ minimum: 10, default: 2000 }) }, Strict),
+    ),
+    domain: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^([a-z0-9-]+\\.)+[a-z]{2,}$' }),
+          certificateArn: Type.String({ pattern: '^arn:aws[a-z-]*:acm:' }),
+          truststoreUri: Type.Optional(Type.String({ pattern: '^s3://[^/]+/.+' , description: 'enables mutual TLS' })),
+          truststoreVersion: Type.Optional(Type.String()),
+        },
+        Strict,
+      ),
+    ),
+  },
+  { ...Strict, default: {} },
+);
+
+export const FunctionsSchema = Type.Object(
+  {
+    logRetentionDays: Type.Integer({ minimum: 1, default: 30 }),
+    memorySize: Type.Integer({ minimum: 128, maximum: 10240, default: 512 }),
+    timeoutSeconds: Type.Integer({ minimum: 3, maximum: 29, default: 29 }),
+  },
+  { ...Strict, default: {} },
+);
+
+export const ObservabilitySchema = Type.Object(
+  {
+    auditRetentionDays: Type.Integer({ minimum: 1, default: 365 }),
+    auditKmsKeyArn: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:kms:' })),
+    alarmTopicArn: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:sns:' })),
+  },
+  { ...Strict, default: {} },
+);
+
+export const RotationSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    intervalDays: Type.Integer({ minimum: 1, maximum: 1000, default: 30 }),
+    tokenLifetimeDays: Type.Integer({ minimum: 1, maximum: 730, default: 45 }),
+  },
+  { ...Strict, default: {} },
+);
+
+const Faults = Type.Object(
+  {
+    errorRate: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+    kinds: Type.Array(
+      Type.Union([
+        Type.Literal('429'),
+        Type.Literal('500'),
+        Type.Literal('503'),
+        Type.Literal('timeout'),
+        Type.Literal('reset'),
+        Type.Literal('slow'),
+      ]),
+      { default: ['500'] },
+    ),
+    latencyMs: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { ...Strict, default: {} },
+);
+
+const Emulator = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+    stepMs: Type.Integer({ minimum: 1, default: 1000, description: 'time each emulated job spends in a state' }),
+    faults: Faults,
+  },
+  { ...Strict, default: {} },
+);
+
+export const LocalSchema = Type.Object(
+  {
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    host: Type.String({ default: '127.0.0.1' }),
+    identityProvider: Type.Object(
+      { enabled: Type.Boolean({ default: true }), port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }) },
+      { ...Strict, default: {} },
+    ),
+    ledger: Type.Object(
+      { embedded: Type.Boolean({ default: true }), port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }) },
+      { ...Strict, default: {} },
+    ),
+    dataproc: Emulator,
+    databricks: Emulator,
+    googleTokens: Type.Object({ enabled: Type.Boolean({ default: true }), port: Type.Integer({ minimum: 0, default: 0 }) }, { ...Strict, default: {} }),
+    auditLogFile: Type.String({ default: '.local/audit.log' }),
+    secrets: Type.Record(Type.String(), Type.String(), { default: {}, description: 'secret name → JSON value, standing in for Secrets Manager' }),
+  },
+  { ...Strict, default: {} },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9-]{0,62}$', default: 'DataJobGateway' }),
+    env: Type.Optional(
+      Type.Object({ account: Type.Optional(Type.String({ pattern: '^\\d{12}$' })), region: Type.Optional(Type.String()) }, Strict),
+    ),
+    auth: AuthSchema,
+    access: Type.Object(AccessSchema.properties, { ...Strict, default: {} }),
+    templatesDir: Type.String({ default: 'templates' }),
+    dataproc: Type.Optional(DataprocSchema),
+    databricks: Type.Optional(DatabricksSchema),
+    ledger: Type.Object(LedgerSchema.properties, { ...Strict, default: {} }),
+    api: ApiSchema,
+    functions: FunctionsSchema,
+    observability: ObservabilitySchema,
+    rotation: RotationSchema,
+    local: LocalSchema,
+  },
+  Strict,
+);
+
+export type GatewayConfig = Static<typeof ConfigSchema>;
+export type IssuerConfig = Static<typeof IssuerSchema>;
+export type DataprocConfig = Static<typeof DataprocSchema>;
+export type DatabricksConfig = Static<typeof DatabricksSchema>;
+export type GoogleCredentialsConfig = Static<typeof GoogleCredentialsSchema>;
+export type DatabricksCredentialsConfig = Static<typeof DatabricksCredentialsSchema>;
+export type LocalConfig = Static<typeof LocalSchema>;
+
+/** A config file that does not match the schema; the message names the file, the field and the value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+    options?: ErrorOptions,
+  ) {
+    super(`${file}: invalid config\n  - ${problems.join('\n  - ')}`, options);
+  }
+}
+
+export function describeAjvError(e: ErrorObject, root: unknown): string {
+  const field = e.instancePath || '/';
+  const where = e.keyword === 'additionalProperties' ? `${field === '/' ? '' : field}/${String(e.params.additionalProperty)}` : field;
+  const value = valueAt(root, e.instancePath);
+  const shown = e.keyword === 'additionalProperties' || e.keyword === 'required' ? '' : ` (got ${JSON.stringify(value)})`;
+  const what = e.keyword === 'additionalProperties' ? 'is not a known field' : e.message ?? 'is invalid';
+  return `${where} ${what}${shown}`;
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  if (!pointer) return root;
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
+}
+
+function compile<T extends TSchema>(schema: T) {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+  addFormats(ajv);
+  return ajv.compile<Static<T>>(schema);
+}
+
+let validateConfig: ReturnType<typeof compile<typeof ConfigSchema>> | undefined;
+
+/** Validate a parsed config object (defaults are filled in place); `file` is only used in messages. */
+export function parseConfig(raw: unknown, file = '<config>'): GatewayConfig {
+  validateConfig ??= compile(ConfigSchema);
+  const value = structuredClone(raw ?? {});
+  if (!validateConfig(value)) {
+    const union = (validateConfig.errors ?? []).filter((e) => e.keyword !== 'anyOf');
+    throw new ConfigError(file, dedupe(union.map((e) => describeAjvError(e, value))));
+  }
+  const config = value as GatewayConfig;
+  const problems = crossFieldProblems(config);
+  if (problems.length) throw new ConfigError(file, problems);
+  return config;
+}
+
+function crossFieldProblems(config: GatewayConfig): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  config.auth.issuers.forEach((i, n) => {
+    if (seen.has(i.issuer)) problems.push(`/auth/issuers/${n}/issuer is configured twice (got ${JSON.stringify(i.issuer)})`);
+    seen.add(i.issuer);
+  });
+  if (config.api.domain?.truststoreVersion && !config.api.domain.truststoreUri) {
+    problems.push('/api/domain/truststoreVersion needs /api/domain/truststoreUri');
+  }
+  return problems;
+}
+
+const dedupe = (xs: string[]) => [...new Set(xs)];
+
+/** Read a YAML (or JSON) config file and validate it; `templatesDir` is relative to `cwd`, the project root where npm and cdk run. */
+export function loadConfigFile(path: string, cwd = process.cwd()): GatewayConfig & { readonly sourceFile: string; readonly templatesPath: string } {
+  const file = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`], { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(path, [`not valid YAML: ${(err as Error).message}`], { cause: err });
+  }
+  const config = parseConfig(raw, path);
+  const templatesPath = resolve(cwd, config.templatesDir);
+  return Object.assign(config, { sourceFile: file, templatesPath });
+}
