@@ -1,0 +1,106 @@
+// Request and response schemas of the HTTP API: the handlers validate with them, API Gateway models and /openapi.json are built from them.
+import { Type, type Static } from '@sinclair/typebox';
+import { JOB_STATUSES } from './status.js';
+
+export const TEMPLATE_ID_PATTERN = '^[a-z][a-z0-9-]{1,62}$';
+/** Our job ids: `job-` and 26 characters of lowercase base32, valid as Dataproc job, batch and request ids and Databricks idempotency tokens. */
+export const JOB_ID_PATTERN = '^job-[a-z2-7]{26}$';
+
+export const SubmitJobRequest = Type.Object(
+  {
+    template: Type.String({ pattern: TEMPLATE_ID_PATTERN, description: 'template id' }),
+    parameters: Type.Optional(Type.Object({}, { additionalProperties: true, description: "values for the template's parameter schema" })),
+  },
+  { additionalProperties: false, $id: 'SubmitJobRequest', title: 'SubmitJobRequest' },
+);
+export type SubmitJobRequest = Static<typeof SubmitJobRequest>;
+
+export const RevocationRequest = Type.Object(
+  {
+    issuer: Type.String({ minLength: 1, maxLength: 512 }),
+    subject: Type.String({ minLength: 1, maxLength: 512 }),
+    reason: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false, $id: 'RevocationRequest', title: 'RevocationRequest' },
+);
+export type RevocationRequest = Static<typeof RevocationRequest>;
+
+export const PrincipalView = Type.Object({
+  issuer: Type.String(),
+  subject: Type.String(),
+  kind: Type.Union([Type.Literal('user'), Type.Literal('agent')]),
+});
+
+export const Job = Type.Object(
+  {
+    id: Type.String({ pattern: JOB_ID_PATTERN }),
+    template: Type.String(),
+    backend: Type.Union([Type.Literal('dataproc'), Type.Literal('databricks')]),
+    status: Type.Union(JOB_STATUSES.map((s) => Type.Literal(s))),
+    backendStatus: Type.String({ description: "the backend's own status words" }),
+    message: Type.Optional(Type.String()),
+    parameters: Type.Record(Type.String(), Type.Unknown(), { description: 'sensitive parameters are masked' }),
+    principal: PrincipalView,
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    links: Type.Object({ self: Type.String(), console: Type.Optional(Type.String()) }),
+  },
+  { $id: 'Job', title: 'Job' },
+);
+export type JobView = Static<typeof Job>;
+
+export const JobList = Type.Object(
+  { jobs: Type.Array(Type.Ref(Job)), nextCursor: Type.Optional(Type.String()) },
+  { $id: 'JobList', title: 'JobList' },
+);
+
+export const DryRun = Type.Object(
+  {
+    dryRun: Type.Literal(true),
+    jobId: Type.String(),
+    template: Type.String(),
+    backend: Type.String(),
+    request: Type.Object({ method: Type.String(), url: Type.String(), body: Type.Optional(Type.Unknown()) }),
+  },
+  { $id: 'DryRun', title: 'DryRun' },
+);
+
+export const TemplateSummary = Type.Object(
+  {
+    id: Type.String(),
+    description: Type.String(),
+    backend: Type.String(),
+    datasets: Type.Array(Type.String()),
+    parameters: Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the parameters object' }),
+  },
+  { $id: 'Template', title: 'Template' },
+);
+
+export const Revocation = Type.Object(
+  {
+    id: Type.String(),
+    issuer: Type.String(),
+    subject: Type.String(),
+    reason: Type.String(),
+    revokedBy: PrincipalView,
+    revokedAt: Type.String({ format: 'date-time' }),
+    cancelledJobs: Type.Array(Type.String()),
+  },
+  { $id: 'Revocation', title: 'Revocation' },
+);
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ format: 'uri' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    requestId: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), detail: Type.String() }))),
+    backend: Type.Optional(Type.String()),
+    backendCode: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', title: 'Problem' },
+);
+
+export const REQUEST_BODY_SCHEMAS = { SubmitJobRequest, RevocationRequest } as const;

@@ -1,0 +1,45 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** 26 characters of lowercase RFC 4648 base32 (130 bits): valid in every backend's id and de-duplication fields. */
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5 && out.length < 26) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}
+
+export function newJobId(): string {
+  return `job-${base32(randomBytes(17))}`;
+}
+
+/** With an Idempotency-Key the id is a function of who asked and the key, so a retried request maps to the same job. */
+export function jobIdForKey(issuer: string, subject: string, key: string): string {
+  const digest = createHash('sha256').update(JSON.stringify([issuer, subject, key])).digest();
+  return `job-${base32(digest.subarray(0, 17))}`;
+}
+
+/** A stable hash of a JSON value with sorted keys: equal requests hash equal whatever their key order. */
+export function canonicalHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,316 @@
+// The jobs service: authorize → validate + render → reserve → submit → record, with an audit event for every decision.
+import type { JobView } from './api-schemas.js';
+import { AuditTrail, maskParameters, type AuditEvent } from './audit.js';
+import type { BackendName, BackendRef, BackendRequest, JobBackend, Submission } from './backend.js';
+import type { TemplateCatalog } from './catalog.js';
+import {
+  BackendFailure,
+  BadRequest,
+  Forbidden,
+  GatewayError,
+  IdempotencyConflict,
+  JobNotCancellable,
+  JobNotFound,
+  ParameterValidationFailed,
+  TemplateNotAllowed,
+  TemplateNotFound,
+  TooManyRequests,
+} from './errors.js';
+import { canonicalHash, jobIdForKey, newJobId } from './ids.js';
+import { InvalidCursor, type JobRecord, type Ledger } from './ledger.js';
+import { noMetrics, type JobMetrics } from './metrics.js';
+import { mayCancel, mayListOthers, mayRead, mayRun, type AccessPolicy } from './policy.js';
+import { principalKey, type Principal } from './principal.js';
+import { RenderedRequestInvalid, renderRequest } from './render.js';
+import { isTerminal } from './status.js';
+import type { Template } from './template.js';
+
+/** Facts about the HTTP request that belong in the audit trail and in links. */
+export interface RequestFacts {
+  readonly requestId: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+  /** Absolute base URL of this API, for `links.self`. */
+  readonly baseUrl: string;
+}
+
+export interface JobsServiceDeps {
+  readonly catalog: TemplateCatalog;
+  readonly backends: Partial<Record<BackendName, JobBackend>>;
+  readonly ledger: Ledger;
+  readonly audit: AuditTrail;
+  readonly access: AccessPolicy;
+  readonly metrics?: JobMetrics;
+  readonly now?: () => Date;
+  readonly log?: { warn(message: string, extra?: Record<string, unknown>): void };
+}
+
+export interface SubmitCommand {
+  readonly principal: Principal;
+  readonly template: string;
+  readonly parameters: unknown;
+  readonly idempotencyKey?: string;
+  readonly dryRun?: boolean;
+}
+
+export type SubmitResult =
+  | { readonly kind: 'submitted'; readonly job: JobView; readonly replayed: boolean }
+  | { readonly kind: 'dryRun'; readonly jobId: string; readonly template: string; readonly backend: BackendName; readonly request: BackendRequest };
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export class JobsService {
+  private readonly metrics: JobMetrics;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: JobsServiceDeps) {
+    this.metrics = deps.metrics ?? noMetrics;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async submit(cmd: SubmitCommand, req: RequestFacts): Promise<SubmitResult> {
+    const { principal } = cmd;
+    const template = this.deps.catalog.get(cmd.template);
+    if (!template) {
+      this.audit(req, principal, { event: 'job.denied', outcome: 'denied', template: cmd.template, reason: 'unknown_template' });
+      throw new TemplateNotFound(`no template named "${cmd.template}"`);
+    }
+    const decision = mayRun(principal, template);
+    if (!decision.allowed) {
+      this.audit(req, principal, { event: 'job.denied', outcome: 'denied', ...this.templateFacts(template), reason: decision.reason });
+      throw new TemplateNotAllowed(
+        decision.reason === 'agents_not_allowed'
+          ? `template "${template.id}" may not be run with a machine token`
+          : `your groups may not run template "${template.id}"`,
+      );
+    }
+    if (cmd.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(cmd.idempotencyKey)) {
+      throw new BadRequest('Idempotency-Key must be 1 to 255 visible ASCII characters', [{ pointer: 'header:Idempotency-Key', detail: 'is malformed' }]);
+    }
+
+    const parameters = this.validated(template, cmd.parameters, req, principal);
+    const rendered = this.rendered(template, parameters);
+    const backend = this.backendFor(template);
+    const jobId = cmd.idempotencyKey ? jobIdForKey(principal.issuer, principal.subject, cmd.idempotencyKey) : newJobId();
+    const submission: Submission = { jobId, template, rendered, principal };
+    const masked = maskParameters(parameters, template.sensitiveParameters);
+
+    if (cmd.dryRun) {
+      const request = backend.plan(submission);
+      this.audit(req, principal, { event: 'job.dry_run', outcome: 'success', jobId, ...this.templateFacts(template), parameters: masked });
+      return { kind: 'dryRun', jobId, template: template.id, backend: template.backend, request };
+    }
+
+    const now = this.now().toISOString();
+    const record: JobRecord = {
+      id: jobId,
+      template: template.id,
+      backend: template.backend,
+      status: 'QUEUED',
+      backendStatus: 'RESERVED',
+      parameters: masked,
+      requestHash: canonicalHash({ template: template.id, parameters }),
+      principal: { issuer: principal.issuer, subject: principal.subject, kind: principal.kind },
+      principalKey: principalKey(principal),
+      createdAt: now,
+      updatedAt: now,
+    };
+
+    // A retry of a request that already has a ledger row is answered from the row, before any limit applies.
+    const existing = cmd.idempotencyKey ? await this.deps.ledger.get(jobId) : undefined;
+    if (existing) return this.replay(existing, record, submission, backend, req);
+
+    await this.enforceActiveLimit(template, principal, req);
+    const reservation = await this.deps.ledger.reserve(record);
+    if (!reservation.created) return this.replay(reservation.job, record, submission, backend, req);
+    return { kind: 'submitted', job: await this.sendToBackend(reservation.job, submission, backend, req), replayed: false };
+  }
+
+  /** A row exists for this id: same request → the same job (finishing the submission if a crash interrupted it); another body → 409. */
+  private async replay(existing: JobRecord, record: JobRecord, submission: Submission, backend: JobBackend, req: RequestFacts): Promise<SubmitResult> {
+    if (existing.requestHash !== record.requestHash || existing.principalKey !== record.principalKey) {
+      this.audit(req, submission.principal, { event: 'job.denied', outcome: 'denied', jobId: existing.id, ...this.templateFacts(submission.template), reason: 'idempotency_conflict' });
+      throw new IdempotencyConflict('this Idempotency-Key was already used with a different request');
+    }
+    if (existing.backendRef || existing.pending !== 'RESERVED') {
+      return { kind: 'submitted', job: this.view(existing, req), replayed: true };
+    }
+    // Reserved but never confirmed (a crash or a timeout between reserve and record): the backend's own de-duplication makes this safe.
+    return { kind: 'submitted', job: await this.sendToBackend(existing, submission, backend, req), replayed: true };
+  }
+
+  private async sendToBackend(row: JobRecord, submission: Submission, backend: JobBackend, req: RequestFacts): Promise<JobView> {
+    const { template, principal } = submission;
+    const started = Date.now();
+    try {
+      const accepted = await backend.submit(submission);
+      this.metrics.backendLatency(template.backend, 'submit', Date.now() - started);
+      const { id, kind, consoleUrl, ...state } = accepted;
+      const ref: BackendRef = consoleUrl ? { id, kind, consoleUrl } : { id, kind };
+      const recorded = await this.deps.ledger.recordSubmission(row.id, ref, state, this.now().toISOString());
+      this.metrics.submitted(template.backend, template.id);
+      this.audit(req, principal, {
+        event: 'job.submitted',
+        outcome: 'success',
+        jobId: row.id,
+        ...this.templateFacts(template),
+        backendJobId: ref.id,
+        parameters: row.parameters,
+      });
+      return this.view(recorded, req);
+    } catch (err) {
+      const code = err instanceof BackendFailure || (err instanceof GatewayError && 'backendCode' in err) ? String((err as { backendCode: unknown }).backendCode) : 'internal';
+      this.metrics.submitFailed(template.backend, template.id, code);
+      this.audit(req, principal, {
+        event: 'job.submit_failed',
+        outcome: 'failure',
+        jobId: row.id,
+        ...this.templateFacts(template),
+        parameters: row.parameters,
+        reason: code,
+      });
+      // A definite rejection ends the job; a transient failure leaves it reserved for a retry (or the reconciler).
+      if (err instanceof GatewayError && !(err instanceof BackendFailure)) {
+        await this.deps.ledger.updateStatus(row.id, { status: 'FAILED', backendStatus: 'REJECTED', message: err.message }, this.now().toISOString());
+      }
+      throw err;
+    }
+  }
+
+  async get(principal: Principal, id: string, req: RequestFacts): Promise<JobView> {
+    const row = await this.readable(principal, id);
+    return this.view(await this.refresh(row), req);
+  }
+
+  async list(principal: Principal, options: { limit?: number; cursor?: string; principal?: string }, req: RequestFacts): Promise<{ jobs: JobView[]; nextCursor?: string }> {
+    let key = principalKey(principal);
+    if (options.principal !== undefined && options.principal !== key) {
+      if (!mayListOthers(principal, this.deps.access)) {
+        throw new Forbidden('only auditors and admins may list the jobs of another principal');
+      }
+      key = options.principal;
+    }
+    try {
+      const page = await this.deps.ledger.listByPrincipal(key, { limit: options.limit ?? 20, cursor: options.cursor });
+      return { jobs: page.items.map((r) => this.view(r, req)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    } catch (err) {
+      if (err instanceof InvalidCursor) throw new BadRequest(err.message, [{ pointer: 'query:cursor', detail: 'is not a cursor from this listing' }]);
+      throw err;
+    }
+  }
+
+  async cancel(principal: Principal, id: string, req: RequestFacts, reason = 'requested'): Promise<JobView> {
+    const row = await this.readable(principal, id);
+    if (!mayCancel(principal, row, this.deps.access)) {
+      this.audit(req, principal, { event: 'job.cancel_denied', outcome: 'denied', jobId: id, template: row.template, backend: row.backend, reason: 'not_owner' });
+      throw new JobNotFound(`no job ${id}`);
+    }
+    return this.view(await this.cancelRow(row, principal, req, reason), req);
+  }
+
+  /** Cancel a job on its backend; used by the cancel route and by revocation (which acts for an admin). */
+  async cancelRow(row: JobRecord, actor: Principal, req: RequestFacts, reason: string): Promise<JobRecord> {
+    if (isTerminal(row.status)) throw new JobNotCancellable(`job ${row.id} is already ${row.status}`);
+    if (!row.backendRef) throw new JobNotCancellable(`job ${row.id} has not reached its backend yet; retry in a few seconds`);
+    const backend = this.backendFor(row);
+    const started = Date.now();
+    const state = await backend.cancel(row.backendRef);
+    this.metrics.backendLatency(row.backend, 'cancel', Date.now() - started);
+    const updated = await this.deps.ledger.updateStatus(row.id, { ...state, cancelRequested: true }, this.now().toISOString());
+    this.metrics.cancelled(row.backend, row.template);
+    this.audit(req, actor, { event: 'job.cancelled', outcome: 'success', jobId: row.id, template: row.template, backend: row.backend, backendJobId: row.backendRef.id, reason });
+    return updated;
+  }
+
+  /** A job the caller may read; otherwise 404, exactly as for a job that does not exist. */
+  private async readable(principal: Principal, id: string): Promise<JobRecord> {
+    const row = /^job-[a-z2-7]{26}$/.test(id) ? await this.deps.ledger.get(id) : undefined;
+    if (!row || !mayRead(principal, row, this.deps.access)) throw new JobNotFound(`no job ${id}`);
+    return row;
+  }
+
+  /** Ask the backend for the current state of an unfinished job; a flaky backend never fails a read. */
+  async refresh(row: JobRecord): Promise<JobRecord> {
+    if (isTerminal(row.status) || !row.backendRef) return row;
+    const started = Date.now();
+    try {
+      const state = await this.backendFor(row).get(row.backendRef);
+      this.metrics.backendLatency(row.backend, 'get', Date.now() - started);
+      if (state.status === row.status && state.backendStatus === row.backendStatus && state.message === row.message) return row;
+      return await this.deps.ledger.updateStatus(row.id, state, this.now().toISOString());
+    } catch (err) {
+      this.deps.log?.warn('status refresh failed; answering from the ledger', { jobId: row.id, error: err instanceof Error ? err.name : 'unknown' });
+      return row;
+    }
+  }
+
+  private validated(template: Template, parameters: unknown, req: RequestFacts, principal: Principal): Record<string, unknown> {
+    try {
+      return this.deps.catalog.validateParameters(template, parameters);
+    } catch (err) {
+      if (err instanceof ParameterValidationFailed) {
+        this.audit(req, principal, { event: 'job.denied', outcome: 'denied', ...this.templateFacts(template), reason: 'invalid_parameters' });
+      }
+      throw err;
+    }
+  }
+
+  private rendered(template: Template, parameters: Record<string, unknown>): Record<string, unknown> {
+    try {
+      return renderRequest(template, parameters);
+    } catch (err) {
+      if (err instanceof RenderedRequestInvalid) {
+        throw new ParameterValidationFailed(err.problems.map((p) => ({ pointer: '/parameters', detail: `renders an invalid ${template.backend} request: ${p.pointer} ${p.detail}` })));
+      }
+      throw err;
+    }
+  }
+
+  private async enforceActiveLimit(template: Template, principal: Principal, req: RequestFacts): Promise<void> {
+    const max = template.limits.maxActivePerPrincipal;
+    if (max === undefined) return;
+    const active = await this.deps.ledger.listActive(principalKey(principal), template.id);
+    if (active.length < max) return;
+    // Refresh stale rows first: jobs that finished since they were last read no longer count.
+    const current = await Promise.all(active.map((r) => this.refresh(r)));
+    if (current.filter((r) => !isTerminal(r.status)).length < max) return;
+    this.audit(req, principal, { event: 'job.denied', outcome: 'denied', ...this.templateFacts(template), reason: 'active_limit' });
+    throw new TooManyRequests(`you already have ${max} active job${max === 1 ? '' : 's'} of template "${template.id}"; wait for one to finish`, 30);
+  }
+
+  private backendFor(t: { backend: BackendName }): JobBackend {
+    const backend = this.deps.backends[t.backend];
+    if (!backend) throw new BackendFailure(t.backend, 503, 'NOT_CONFIGURED', `the ${t.backend} backend is not configured on this gateway`);
+    return backend;
+  }
+
+  private templateFacts(t: Template) {
+    return { template: t.id, backend: t.backend, datasets: t.datasets };
+  }
+
+  private audit(req: RequestFacts, principal: Principal, event: Omit<AuditEvent, 'principal' | 'requestId' | 'sourceIp' | 'userAgent'>): void {
+    this.deps.audit.record({
+      ...event,
+      principal: { issuer: principal.issuer, subject: principal.subject, kind: principal.kind, groups: principal.groups },
+      requestId: req.requestId,
+      sourceIp: req.sourceIp,
+      userAgent: req.userAgent,
+    } as AuditEvent);
+  }
+
+  view(r: JobRecord, req: RequestFacts): JobView {
+    return {
+      id: r.id,
+      template: r.template,
+      backend: r.backend,
+      status: r.status,
+      backendStatus: r.backendStatus,
+      ...(r.message ? { message: r.message } : {}),
+      parameters: r.parameters,
+      principal: r.principal,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      links: { self: `${req.baseUrl}/jobs/${r.id}`, ...(r.backendRef?.consoleUrl ? { console: r.backendRef.consoleUrl } : {}) },
+    };
+  }
+}

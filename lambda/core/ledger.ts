@@ -1,0 +1,50 @@
+// The job ledger: one row per job, reserved before the backend is called, so a retry never starts a second job.
+import type { BackendName, BackendRef } from './backend.js';
+import type { JobStatus } from './status.js';
+
+export interface JobRecord {
+  readonly id: string;
+  readonly template: string;
+  readonly backend: BackendName;
+  readonly status: JobStatus;
+  readonly backendStatus: string;
+  readonly message?: string;
+  /** As submitted, with sensitive parameters masked. */
+  readonly parameters: Record<string, unknown>;
+  /** SHA-256 of the canonical request: a reused Idempotency-Key with another body is a conflict. */
+  readonly requestHash: string;
+  readonly principal: { readonly issuer: string; readonly subject: string; readonly kind: 'user' | 'agent' };
+  readonly principalKey: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Present once the backend accepted the job. */
+  readonly backendRef?: BackendRef;
+  /** Set while reserved and not yet confirmed by the backend (the sparse `pending` index). */
+  readonly pending?: 'RESERVED';
+  readonly cancelRequested?: boolean;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+/** A cursor that does not belong to this listing: tampered with, or from another principal. */
+export class InvalidCursor extends Error {
+  override readonly name = 'InvalidCursor';
+}
+
+export interface Ledger {
+  /** Put the row if no row has this id; otherwise return the existing row untouched. */
+  reserve(job: JobRecord): Promise<{ created: true; job: JobRecord } | { created: false; job: JobRecord }>;
+  /** Record the backend's acceptance (idempotent: concurrent retries record the same reference). */
+  recordSubmission(id: string, ref: BackendRef, state: { status: JobStatus; backendStatus: string; message?: string }, at: string): Promise<JobRecord>;
+  /** Update status; terminal statuses are never overwritten by stale non-terminal ones. */
+  updateStatus(id: string, state: { status: JobStatus; backendStatus: string; message?: string; cancelRequested?: boolean }, at: string): Promise<JobRecord>;
+  get(id: string): Promise<JobRecord | undefined>;
+  listByPrincipal(principalKey: string, options: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
+  /** Jobs of a principal that are not terminal (for per-principal limits and revocation). */
+  listActive(principalKey: string, template?: string): Promise<JobRecord[]>;
+  /** Rows still reserved and created before `olderThan` (ISO time), for the reconciler. */
+  listPending(olderThan: string, limit: number): Promise<JobRecord[]>;
+}

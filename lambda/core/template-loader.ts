@@ -1,0 +1,119 @@
+// Loads templates/*.yaml, validating each completely so that a bad template fails synth and start-up, never a request.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { describeAjvError } from '../../lib/config.js';
+import { createAjv } from './ajv.js';
+import { TemplateError } from './errors.js';
+import { checkRenderedRequest, findPlaceholders } from './render.js';
+import type { Template } from './template.js';
+import { TemplateFileSchema, DATAPROC_BATCH_TYPES, DATAPROC_JOB_TYPES } from './template-schema.js';
+
+const fileAjv = createAjv({ useDefaults: true });
+const validateFile = fileAjv.compile(TemplateFileSchema);
+
+/** Load and validate every `*.yaml`/`*.yml` in a folder; ids must be unique. */
+export function loadTemplateDir(dir: string): Template[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch (err) {
+    throw new TemplateError(dir, `cannot read the templates folder: ${(err as Error).message}`, { cause: err });
+  }
+  const templates = names.map((n) => parseTemplate(readFileSync(join(dir, n), 'utf8'), join(dir, n)));
+  const byId = new Map<string, string>();
+  for (const t of templates) {
+    const other = byId.get(t.id);
+    if (other) throw new TemplateError(t.file, `template id "${t.id}" is already used by ${other}`);
+    byId.set(t.id, t.file);
+  }
+  return templates;
+}
+
+/** Parse and validate one template file's text. */
+export function parseTemplate(text: string, file: string): Template {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length) throw new TemplateError(file, `not valid YAML: ${doc.errors[0]!.message}`);
+  const raw: unknown = doc.toJS();
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new TemplateError(file, 'a template must be a YAML mapping');
+  if (!validateFile(raw)) {
+    const msgs = (validateFile.errors ?? []).filter((e) => e.keyword !== 'anyOf').map((e) => describeAjvError(e, raw));
+    throw new TemplateError(file, [...new Set(msgs)].join('; '));
+  }
+  const t = { ...(raw as Omit<Template, 'file'>), file } as Template;
+  checkParameterSchema(t);
+  checkBackendBlock(t);
+  checkPlaceholders(t);
+  for (const name of t.sensitiveParameters) {
+    if (!declaredParameters(t).has(name)) throw new TemplateError(file, `sensitiveParameters names "${name}", which is not a declared parameter`);
+  }
+  return t;
+}
+
+function declaredParameters(t: Template): Set<string> {
+  const props = (t.parameters.properties ?? {}) as Record<string, unknown>;
+  return new Set(Object.keys(props));
+}
+
+function checkParameterSchema(t: Template): void {
+  try {
+    createAjv({ useDefaults: true }).compile(t.parameters);
+  } catch (err) {
+    throw new TemplateError(t.file, `parameters is not a valid JSON Schema: ${(err as Error).message}`, { cause: err });
+  }
+  if (t.parameters.additionalProperties !== false) {
+    throw new TemplateError(t.file, 'parameters must set additionalProperties: false, so that callers cannot pass undeclared values');
+  }
+}
+
+function checkBackendBlock(t: Template): void {
+  const blocks = { dataproc: t.dataproc, databricks: t.databricks };
+  const other = t.backend === 'dataproc' ? 'databricks' : 'dataproc';
+  if (!blocks[t.backend]) throw new TemplateError(t.file, `backend is ${t.backend} but there is no ${t.backend} block`);
+  if (blocks[other]) throw new TemplateError(t.file, `backend is ${t.backend} but the template also has a ${other} block`);
+  if (t.backend === 'dataproc') {
+    const d = t.dataproc!;
+    if (Boolean(d.job) === Boolean(d.batch)) throw new TemplateError(t.file, 'dataproc needs exactly one of job (cluster) or batch (serverless)');
+    const kinds = d.job ? DATAPROC_JOB_TYPES : DATAPROC_BATCH_TYPES;
+    const present = kinds.filter((k) => (d.job ?? d.batch)![k] !== undefined);
+    if (present.length !== 1) throw new TemplateError(t.file, `dataproc.${d.job ? 'job' : 'batch'} needs exactly one of ${kinds.join(', ')} (found ${present.join(', ') || 'none'})`);
+    if (d.job && !(d.job.placement as Record<string, unknown> | undefined)?.clusterName && !(d.job.placement as Record<string, unknown> | undefined)?.clusterLabels) {
+      throw new TemplateError(t.file, 'dataproc.job.placement needs clusterName or clusterLabels');
+    }
+  } else {
+    const d = t.databricks!;
+    if (Boolean(d.runNow) === Boolean(d.submit)) throw new TemplateError(t.file, 'databricks needs exactly one of runNow (existing job) or submit (one-off run)');
+  }
+}
+
+function checkPlaceholders(t: Template): void {
+  const declared = declaredParameters(t);
+  const required = new Set((t.parameters.required as string[] | undefined) ?? []);
+  const props = (t.parameters.properties ?? {}) as Record<string, { default?: unknown }>;
+  const block = t.backend === 'dataproc' ? t.dataproc : t.databricks;
+  const found = findPlaceholders(block, t.file);
+  for (const { name, path } of found) {
+    if (!declared.has(name)) throw new TemplateError(t.file, `${path} uses {{${name}}}, which is not a declared parameter`);
+    // A placeholder must always have a value, so that rendering never drops or invents fields.
+    if (!required.has(name) && props[name]?.default === undefined) {
+      throw new TemplateError(t.file, `${path} uses {{${name}}}, so parameter "${name}" must be required or have a default`);
+    }
+  }
+  // The rendered request must be valid for every caller, so check it with each parameter's example value.
+  checkRenderedRequest(t, exampleValues(t));
+}
+
+/** A value of the right type for each parameter, to prove at load time that the rendered request has the right shape. */
+function exampleValues(t: Template): Record<string, unknown> {
+  const props = (t.parameters.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(props)) {
+    if (s.default !== undefined) out[name] = s.default;
+    else if (Array.isArray(s.enum) && s.enum.length) out[name] = s.enum[0];
+    else if (Array.isArray(s.examples) && s.examples.length) out[name] = s.examples[0];
+    else if (s.type === 'integer' || s.type === 'number') out[name] = typeof s.minimum === 'number' ? s.minimum : 1;
+    else if (s.type === 'boolean') out[name] = true;
+    else out[name] = 'example';
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+// POST /jobs, GET /jobs, GET /jobs/{id}, POST /jobs/{id}/cancel: a thin adapter from API Gateway events to the JobsService.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { BadRequest, MethodNotAllowed, RouteNotFound, Unauthenticated } from '../core/errors.js';
+import type { JobsService } from '../core/jobs.js';
+import { header, json, jsonBody, principalOf, problem, query, requestFacts } from '../edge/http.js';
+import { SubmitJobRequest } from '../core/api-schemas.js';
+import { createAjv } from '../core/ajv.js';
+import { fieldErrors } from '../core/catalog.js';
+
+export interface JobsHandlerDeps {
+  readonly service: JobsService;
+  readonly maxBodyBytes: number;
+  /** Checked on every request, because API Gateway may answer from its authorizer cache. */
+  readonly isRevoked?: (issuer: string, subject: string) => Promise<boolean>;
+  readonly logError: (message: string, err: unknown) => void;
+}
+
+const validateSubmit = createAjv().compile(SubmitJobRequest);
+
+export function createJobsHandler(deps: JobsHandlerDeps) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const requestId = event.requestContext.requestId;
+    try {
+      return await route(deps, event);
+    } catch (err) {
+      const answer = problem(err, requestId);
+      if (answer.statusCode >= 500) deps.logError('request failed', err);
+      return answer;
+    }
+  };
+}
+
+async function route(deps: JobsHandlerDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const principal = principalOf(event);
+  if (deps.isRevoked && (await deps.isRevoked(principal.issuer, principal.subject))) {
+    throw new Unauthenticated('this identity has been revoked');
+  }
+  const req = requestFacts(event);
+  const id = event.pathParameters?.id;
+  switch (`${event.httpMethod} ${event.resource}`) {
+    case 'POST /jobs': {
+      const body = jsonBody(event, deps.maxBodyBytes);
+      if (!validateSubmit(body)) throw new BadRequest('the body is not a job request', fieldErrors(validateSubmit.errors ?? [], ''));
+      const dryRun = parseBoolean(query(event, 'dryRun'), 'dryRun');
+      const result = await deps.service.submit(
+        { principal, template: body.template, parameters: body.parameters ?? {}, idempotencyKey: header(event, 'Idempotency-Key'), dryRun },
+        req,
+      );
+      if (result.kind === 'dryRun') return json(200, { dryRun: true, jobId: result.jobId, template: result.template, backend: result.backend, request: result.request });
+      return json(202, result.job, { Location: result.job.links.self, ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}) });
+    }
+    case 'GET /jobs': {
+      const limitText = query(event, 'limit', 4);
+      const limit = limitText === undefined ? 20 : Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BadRequest('limit must be an integer from 1 to 100', [{ pointer: 'query:limit', detail: 'must be an integer from 1 to 100' }]);
+      const page = await deps.service.list(principal, { limit, cursor: query(event, 'cursor'), principal: query(event, 'principal', 1100) }, req);
+      return json(200, page);
+    }
+    case 'GET /jobs/{id}':
+      return json(200, await deps.service.get(principal, id ?? '', req));
+    case 'POST /jobs/{id}/cancel':
+      return json(202, await deps.service.cancel(principal, id ?? '', req));
+    default:
+      if (['/jobs', '/jobs/{id}', '/jobs/{id}/cancel'].includes(event.resource)) throw new MethodNotAllowed(event.resource === '/jobs' ? ['GET', 'POST'] : event.resource === '/jobs/{id}' ? ['GET'] : ['POST']);
+      throw new RouteNotFound(`no route ${event.httpMethod} ${event.path}`);
+  }
+}
+
+function parseBoolean(v: string | undefined, name: string): boolean {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true' || v === '') return true;
+  throw new BadRequest(`${name} must be true or false`, [{ pointer: `query:${name}`, detail: 'must be true or false' }]);
+}
