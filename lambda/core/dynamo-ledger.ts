@@ -85,6 +85,8 @@ export class DynamoLedger implements Ledger {
       set += ', cancelRequested = :c';
       values[':c'] = state.cancelRequested;
     }
+    // A finished job is no longer pending, whether or not the backend ever confirmed it.
+    if (isTerminal(state.status)) set += ' REMOVE pending';
     const terminal = JOB_STATUSES.filter(isTerminal);
     terminal.forEach((s, i) => (values[`:t${i}`] = s));
     try {
