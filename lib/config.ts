@@ -43,7 +43,7 @@ export const IssuerSchema = Type.Object(
 
 export const AuthSchema = Type.Object(
   {
-    issuers: Type.Array(IssuerSchema, { minItems: 1 }),
+    issuers: Type.Array(IssuerSchema, { default: [], description: 'trusted OIDC issuers; local mode adds its own provider when local.identityProvider.enabled' }),
     clockSkewSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 60 }),
     maxTokenLength: Type.Integer({ minimum: 512, maximum: 65536, default: 8192 }),
     authorizerCacheTtlSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 300 }),
@@ -79,6 +79,7 @@ export const GoogleCredentialsSchema = Type.Union([
       serviceAccount: Type.String({ format: 'email' }),
       iamEndpoint: Type.Optional(HttpsOrLoopbackUrl),
       tokenUrl: Type.Optional(HttpsOrLoopbackUrl),
+      iamCredentialsEndpoint: Type.Optional(HttpsOrLoopbackUrl), // a template's own service account is impersonated from the key's
     },
     Strict,
   ),
@@ -114,6 +115,10 @@ export const LedgerSchema = Type.Object(
     endpoint: Type.Optional(HttpsOrLoopbackUrl),
     deletionProtection: Type.Boolean({ default: true }),
     pointInTimeRecovery: Type.Boolean({ default: true }),
+    encryption: Type.Union([Type.Literal('aws-managed'), Type.Literal('customer-managed')], {
+      default: 'aws-managed',
+      description: 'customer-managed: a KMS key of the stack, rotated yearly',
+    }),
   },
   Strict,
 );
@@ -214,7 +219,11 @@ export const LocalSchema = Type.Object(
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     host: Type.String({ default: '127.0.0.1' }),
     identityProvider: Type.Object(
-      { enabled: Type.Boolean({ default: true }), port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }) },
+      {
+        enabled: Type.Boolean({ default: true }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+        audience: Type.String({ default: 'data-job-gateway', description: 'aud of the tokens it issues; it is trusted as an extra issuer' }),
+      },
       { ...Strict, default: {} },
     ),
     ledger: Type.Object(
@@ -313,6 +322,9 @@ export function parseConfig(raw: unknown, file = '<config>'): GatewayConfig {
 
 function crossFieldProblems(config: GatewayConfig): string[] {
   const problems: string[] = [];
+  if (config.auth.issuers.length === 0 && !config.local.identityProvider.enabled) {
+    problems.push('/auth/issuers must list at least one issuer (got [])');
+  }
   const seen = new Set<string>();
   config.auth.issuers.forEach((i, n) => {
     if (seen.has(i.issuer)) problems.push(`/auth/issuers/${n}/issuer is configured twice (got ${JSON.stringify(i.issuer)})`);

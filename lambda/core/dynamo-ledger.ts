@@ -122,7 +122,9 @@ export class DynamoLedger implements Ledger {
         TableName: this.tableName,
         IndexName: LEDGER_TABLE.principalIndex.name,
         KeyConditionExpression: 'principalKey = :p',
-        ExpressionAttributeValues: { ':p': principalKey },
+        // The index also holds non-job rows (the revocation list): only jobs belong in a job listing.
+        FilterExpression: 'begins_with(pk, :job)',
+        ExpressionAttributeValues: { ':p': principalKey, ':job': 'JOB#' },
         ScanIndexForward: false,
         Limit: options.limit,
         ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, principalKey) : undefined,
@@ -133,9 +135,9 @@ export class DynamoLedger implements Ledger {
   }
 
   async listActive(principalKey: string, template?: string): Promise<JobRecord[]> {
-    const values: Record<string, unknown> = { ':p': principalKey };
+    const values: Record<string, unknown> = { ':p': principalKey, ':job': 'JOB#' };
     ACTIVE.forEach((s, i) => (values[`:a${i}`] = s));
-    let filter = `#s IN (${ACTIVE.map((_, i) => `:a${i}`).join(', ')})`;
+    let filter = `begins_with(pk, :job) AND #s IN (${ACTIVE.map((_, i) => `:a${i}`).join(', ')})`;
     if (template) {
       filter += ' AND template = :t';
       values[':t'] = template;

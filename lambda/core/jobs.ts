@@ -36,7 +36,8 @@ export interface RequestFacts {
 
 export interface JobsServiceDeps {
   readonly catalog: TemplateCatalog;
-  readonly backends: Partial<Record<BackendName, JobBackend>>;
+  /** A backend, or a loader for one: the jobs function loads Google's client only when a Dataproc job needs it. */
+  readonly backends: Partial<Record<BackendName, JobBackend | (() => Promise<JobBackend>)>>;
   readonly ledger: Ledger;
   readonly audit: AuditTrail;
   readonly access: AccessPolicy;
@@ -90,7 +91,7 @@ export class JobsService {
 
     const parameters = this.validated(template, cmd.parameters, req, principal);
     const rendered = this.rendered(template, parameters);
-    const backend = this.backendFor(template);
+    const backend = await this.backendFor(template);
     const jobId = cmd.idempotencyKey ? jobIdForKey(principal.issuer, principal.subject, cmd.idempotencyKey) : newJobId();
     const submission: Submission = { jobId, template, rendered, principal };
     const masked = maskParameters(parameters, template.sensitiveParameters);
@@ -212,7 +213,7 @@ export class JobsService {
   async cancelRow(row: JobRecord, actor: Principal, req: RequestFacts, reason: string): Promise<JobRecord> {
     if (isTerminal(row.status)) throw new JobNotCancellable(`job ${row.id} is already ${row.status}`);
     if (!row.backendRef) throw new JobNotCancellable(`job ${row.id} has not reached its backend yet; retry in a few seconds`);
-    const backend = this.backendFor(row);
+    const backend = await this.backendFor(row);
     const started = Date.now();
     const state = await backend.cancel(row.backendRef);
     this.metrics.backendLatency(row.backend, 'cancel', Date.now() - started);
@@ -234,7 +235,7 @@ export class JobsService {
     if (isTerminal(row.status) || !row.backendRef) return row;
     const started = Date.now();
     try {
-      const state = await this.backendFor(row).get(row.backendRef);
+      const state = await (await this.backendFor(row)).get(row.backendRef);
       this.metrics.backendLatency(row.backend, 'get', Date.now() - started);
       if (state.status === row.status && state.backendStatus === row.backendStatus && state.message === row.message) return row;
       return await this.deps.ledger.updateStatus(row.id, state, this.now().toISOString());
@@ -278,10 +279,19 @@ export class JobsService {
     throw new TooManyRequests(`you already have ${max} active job${max === 1 ? '' : 's'} of template "${template.id}"; wait for one to finish`, 30);
   }
 
-  private backendFor(t: { backend: BackendName }): JobBackend {
-    const backend = this.deps.backends[t.backend];
-    if (!backend) throw new BackendFailure(t.backend, 503, 'NOT_CONFIGURED', `the ${t.backend} backend is not configured on this gateway`);
-    return backend;
+  private readonly loaded = new Map<BackendName, Promise<JobBackend>>();
+
+  private backendFor(t: { backend: BackendName }): Promise<JobBackend> {
+    const entry = this.deps.backends[t.backend];
+    if (!entry) return Promise.reject(new BackendFailure(t.backend, 503, 'NOT_CONFIGURED', `the ${t.backend} backend is not configured on this gateway`));
+    if (typeof entry !== 'function') return Promise.resolve(entry);
+    let loading = this.loaded.get(t.backend);
+    if (!loading) {
+      loading = entry();
+      this.loaded.set(t.backend, loading);
+      loading.catch(() => this.loaded.delete(t.backend));
+    }
+    return loading;
   }
 
   private templateFacts(t: Template) {

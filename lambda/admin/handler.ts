@@ -1,0 +1,47 @@
+// POST /admin/revocations, GET /admin/revocations, DELETE /admin/revocations/{id}.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createAjv } from '../core/ajv.js';
+import { RevocationRequest } from '../core/api-schemas.js';
+import { fieldErrors } from '../core/catalog.js';
+import { BadRequest, RouteNotFound, Unauthenticated } from '../core/errors.js';
+import type { RevocationService } from '../core/revocation-service.js';
+import { SECURITY_HEADERS, json, jsonBody, principalOf, problem, requestFacts } from '../edge/http.js';
+
+export interface AdminHandlerDeps {
+  readonly revocations: RevocationService;
+  readonly isRevoked: (issuer: string, subject: string) => Promise<boolean>;
+  readonly maxBodyBytes: number;
+  readonly logError: (message: string, err: unknown) => void;
+}
+
+const validateRevocation = createAjv().compile(RevocationRequest);
+
+export function createAdminHandler(deps: AdminHandlerDeps) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const requestId = event.requestContext.requestId;
+    try {
+      const actor = principalOf(event);
+      if (await deps.isRevoked(actor.issuer, actor.subject)) throw new Unauthenticated('this identity has been revoked');
+      const req = requestFacts(event);
+      switch (`${event.httpMethod} ${event.resource}`) {
+        case 'POST /admin/revocations': {
+          const body = jsonBody(event, deps.maxBodyBytes);
+          if (!validateRevocation(body)) throw new BadRequest('the body is not a revocation request', fieldErrors(validateRevocation.errors ?? [], ''));
+          const { created, revocation } = await deps.revocations.revoke(actor, body, req);
+          return json(created ? 201 : 200, revocation);
+        }
+        case 'GET /admin/revocations':
+          return json(200, { revocations: await deps.revocations.list(actor, req) });
+        case 'DELETE /admin/revocations/{id}':
+          await deps.revocations.lift(actor, event.pathParameters?.id ?? '', req);
+          return { statusCode: 204, headers: { ...SECURITY_HEADERS }, body: '' };
+        default:
+          throw new RouteNotFound(`no route ${event.httpMethod} ${event.path}`);
+      }
+    } catch (err) {
+      const answer = problem(err, requestId);
+      if (answer.statusCode >= 500) deps.logError('request failed', err);
+      return answer;
+    }
+  };
+}

@@ -1,0 +1,118 @@
+// DatabricksBackend: Jobs API 2.2 run-now (an existing job) and runs/submit (a one-off run) behind the JobBackend interface.
+import { createHash } from 'node:crypto';
+import type { DatabricksConfig } from '../../lib/config.js';
+import type { BackendRef, BackendRequest, BackendState, JobBackend, Submission } from '../core/backend.js';
+import { BackendFailure, TemplateError } from '../core/errors.js';
+import type { SecretStore } from '../core/secrets.js';
+import { DatabricksCredentials } from './databricks-credentials.js';
+import { DatabricksHttpClient, type DatabricksHttpProps } from './databricks-http.js';
+import { normalizeRun, type DatabricksRun } from './databricks-status.js';
+
+export type DatabricksBackendProps = DatabricksHttpProps;
+
+const BACKEND = 'databricks';
+const MAX_IDEMPOTENCY_TOKEN = 64;
+const RUN_ID = /^\d{1,19}$/;
+
+export class DatabricksBackend implements JobBackend {
+  readonly name = 'databricks' as const;
+  private readonly http: DatabricksHttpClient;
+
+  constructor(props: DatabricksBackendProps) {
+    this.http = new DatabricksHttpClient(props);
+  }
+
+  plan(submission: Submission): BackendRequest {
+    const { rendered, template, jobId } = submission;
+    const idempotency_token = idempotencyTokenFor(jobId);
+    if (isObject(rendered.runNow) && rendered.submit === undefined) {
+      return { method: 'POST', url: this.http.url('/api/2.2/jobs/run-now'), body: { ...runNowBody(rendered.runNow, template.file), idempotency_token } };
+    }
+    if (isObject(rendered.submit) && rendered.runNow === undefined) {
+      const body: Record<string, unknown> = { ...rendered.submit, idempotency_token };
+      // The template's own limit applies unless the submit block sets a stricter Databricks timeout itself.
+      if (body.timeout_seconds === undefined && template.limits.timeoutSeconds !== undefined) body.timeout_seconds = template.limits.timeoutSeconds;
+      return { method: 'POST', url: this.http.url('/api/2.2/jobs/runs/submit'), body };
+    }
+    throw new TemplateError(template.file, 'the databricks block needs exactly one of runNow or submit');
+  }
+
+  async submit(submission: Submission): Promise<BackendRef & BackendState> {
+    const request = this.plan(submission);
+    const path = new URL(request.url).pathname;
+    const res = await this.http.request('POST', path, { body: JSON.stringify(request.body) });
+    // int64 ids: read the digits from the text, JSON numbers would round ids above 2^53.
+    const id = /"run_id"\s*:\s*"?(\d+)"?/.exec(res.text)?.[1];
+    if (!id) throw new BackendFailure(BACKEND, 502, 'INVALID_RESPONSE', `Databricks POST ${path} answered without a run_id`);
+    try {
+      const run = await this.readRun(id);
+      return { kind: 'run', id, consoleUrl: run.run_page_url, ...normalizeRun(run) };
+    } catch {
+      // The run exists; failing here would only make the caller retry a submit that already happened.
+      return { kind: 'run', id, status: 'QUEUED', backendStatus: 'SUBMITTED', message: 'submitted; its state could not be read yet' };
+    }
+  }
+
+  async get(ref: BackendRef): Promise<BackendState> {
+    return normalizeRun(await this.readRun(runIdOf(ref)));
+  }
+
+  async cancel(ref: BackendRef): Promise<BackendState> {
+    const id = runIdOf(ref);
+    await this.http.request('POST', '/api/2.2/jobs/runs/cancel', { body: `{"run_id":${id}}` });
+    return normalizeRun(await this.readRun(id), true);
+  }
+
+  private async readRun(id: string): Promise<DatabricksRun> {
+    const res = await this.http.request('GET', '/api/2.2/jobs/runs/get', { query: { run_id: id } });
+    if (!isObject(res.json)) throw new BackendFailure(BACKEND, 502, 'INVALID_RESPONSE', `Databricks runs/get for run ${id} answered without a run`);
+    return res.json as DatabricksRun;
+  }
+}
+
+/**
+ * The backend the config describes. `secretId`: the deployed secret (env DATABRICKS_SECRET_ID), or in local mode the
+ * key of `local.secrets` named by `credentials.secretName`.
+ */
+export function databricksBackendFromConfig(
+  config: DatabricksConfig,
+  store: SecretStore,
+  secretId: string,
+  overrides: Partial<Omit<DatabricksBackendProps, 'host' | 'credentials'>> = {},
+): DatabricksBackend {
+  const credentials = new DatabricksCredentials({ config: config.credentials, store, secretId, host: config.host, fetch: overrides.fetch });
+  return new DatabricksBackend({ maxRetries: config.maxRetries, ...overrides, host: config.host, credentials });
+}
+
+/**
+ * Databricks' idempotency_token (at most 64 characters) from our job id: the same job id always maps to the same run.
+ * Our ids fit as they are; a longer one is hashed to 64 hex characters.
+ */
+export function idempotencyTokenFor(jobId: string): string {
+  return jobId.length <= MAX_IDEMPOTENCY_TOKEN ? jobId : createHash('sha256').update(jobId).digest('hex');
+}
+
+/** Our template keys are camelCase (`jobId`, `jobParameters`); the API's are snake_case. Nested values stay as written. */
+function runNowBody(block: Record<string, unknown>, file: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(block)) {
+    const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (snake in body) throw new TemplateError(file, `runNow sets ${snake} twice (as ${key} and ${snake})`);
+    body[snake] = value;
+  }
+  const jobId = typeof body.job_id === 'string' && /^\d+$/.test(body.job_id) ? Number(body.job_id) : body.job_id;
+  if (typeof jobId !== 'number' || !Number.isSafeInteger(jobId) || jobId <= 0) {
+    throw new TemplateError(file, `runNow.jobId must be a positive integer, got ${JSON.stringify(body.job_id)}`);
+  }
+  body.job_id = jobId;
+  return body;
+}
+
+function runIdOf(ref: BackendRef): string {
+  if (ref.kind !== 'run' || !RUN_ID.test(ref.id)) {
+    throw new BackendFailure(BACKEND, 502, 'INVALID_REFERENCE', `not a Databricks run reference: ${ref.kind} ${JSON.stringify(ref.id).slice(0, 40)}`);
+  }
+  return ref.id;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,119 @@
+// Revoked identities: a principal on this list is refused even with a token that is still valid.
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { LEDGER_TABLE } from './ledger-schema.js';
+import { principalKey } from './principal.js';
+
+export interface Revocation {
+  readonly id: string;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly reason: string;
+  readonly revokedBy: { readonly issuer: string; readonly subject: string; readonly kind: 'user' | 'agent' };
+  readonly revokedAt: string;
+  readonly cancelledJobs: readonly string[];
+}
+
+export interface RevocationStore {
+  isRevoked(issuer: string, subject: string): Promise<boolean>;
+  /** Returns the stored revocation; revoking twice keeps the first. */
+  add(r: Revocation): Promise<{ created: boolean; revocation: Revocation }>;
+  setCancelledJobs(id: string, jobIds: readonly string[]): Promise<void>;
+  list(): Promise<Revocation[]>;
+  /** Returns the lifted revocation, or undefined when there was none. */
+  remove(id: string): Promise<Revocation | undefined>;
+}
+
+/** Revocation ids are derived from the principal, so the same principal always has the same id. */
+export const revocationId = (issuer: string, subject: string) =>
+  `rev-${createHash('sha256').update(principalKey({ issuer, subject })).digest('hex').slice(0, 24)}`;
+
+// Revocations share the ledger table: rows `REVOCATION#<id>`, listed through the principal index under a key no token can produce.
+const LIST_KEY = 'REVOCATIONS';
+const PK = (id: string) => `REVOCATION#${id}`;
+
+export class DynamoRevocationStore implements RevocationStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async isRevoked(issuer: string, subject: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: PK(revocationId(issuer, subject)) }, ConsistentRead: true, ProjectionExpression: 'pk' }),
+    );
+    return out.Item !== undefined;
+  }
+
+  async add(r: Revocation): Promise<{ created: boolean; revocation: Revocation }> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...r, pk: PK(r.id), [LEDGER_TABLE.principalIndex.partitionKey]: LIST_KEY, [LEDGER_TABLE.principalIndex.sortKey]: r.revokedAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, revocation: r };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const existing = await this.get(r.id);
+      return { created: false, revocation: existing ?? r };
+    }
+  }
+
+  async setCancelledJobs(id: string, jobIds: readonly string[]): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: PK(id) },
+        UpdateExpression: 'SET cancelledJobs = :j',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':j': jobIds },
+      }),
+    ).catch((err: unknown) => {
+      // Lifted meanwhile: nothing to record.
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    });
+  }
+
+  async list(): Promise<Revocation[]> {
+    const items: Revocation[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LEDGER_TABLE.principalIndex.name,
+          KeyConditionExpression: `${LEDGER_TABLE.principalIndex.partitionKey} = :k`,
+          ExpressionAttributeValues: { ':k': LIST_KEY },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []).map(toRevocation));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async remove(id: string): Promise<Revocation | undefined> {
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: PK(id) }, ReturnValues: 'ALL_OLD' }));
+    return out.Attributes ? toRevocation(out.Attributes) : undefined;
+  }
+
+  private async get(id: string): Promise<Revocation | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: PK(id) }, ConsistentRead: true }));
+    return out.Item ? toRevocation(out.Item) : undefined;
+  }
+}
+
+function toRevocation(item: Record<string, unknown>): Revocation {
+  const { id, issuer, subject, reason, revokedBy, revokedAt, cancelledJobs } = item as unknown as Revocation;
+  return { id, issuer, subject, reason, revokedBy, revokedAt, cancelledJobs: cancelledJobs ?? [] };
+}

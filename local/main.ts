@@ -1,0 +1,95 @@
+// `npm start [-- --config <file>] [--port <n>]`: run the whole API locally.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from '../lib/config.js';
+import { TemplateError } from '../lambda/core/errors.js';
+import { startLocalMode } from './local-mode.js';
+
+export const STATE_FILE = '.local/state.json';
+
+const USAGE = `usage: npm start -- [--config <file>] [--port <n>]
+
+  --config <file>  config file (default config/local.yaml)
+  --port <n>       port of the local API (default: local.port in the config)
+  --quiet          no request or audit lines on the console`;
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: { config: { type: 'string', default: 'config/local.yaml' }, port: { type: 'string' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfigFile(args.config!);
+  if (args.port !== undefined) {
+    const port = Number(args.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port', [`must be a port number from 0 to 65535 (got ${JSON.stringify(args.port)})`]);
+    config.local.port = port;
+  }
+
+  const local = await startLocalMode(config, {
+    quiet: args.quiet,
+    onAccess: args.quiet ? undefined : (e) => console.log(`${e.method} ${e.path} → ${e.status} ${e.latencyMs} ms${e.principal ? ` (${e.principal})` : ''}${e.authorizerError ? ` [${e.authorizerError}]` : ''}`),
+  });
+  const state = resolve(STATE_FILE);
+  mkdirSync(dirname(state), { recursive: true });
+  writeFileSync(
+    state,
+    JSON.stringify({ gatewayUrl: local.url, issuer: local.idp?.issuer, tokenEndpoint: local.idp?.tokenEndpoint, audience: config.local.identityProvider.audience, pid: process.pid }, null, 2),
+  );
+
+  const today = new Date().toISOString().slice(0, 10);
+  console.log(`
+Data Job Gateway (local mode) is listening on ${local.url}
+  config         ${config.sourceFile}
+  identity       ${local.idp ? local.idp.issuer : 'configured issuers only'}
+  ledger         ${local.ledger.endpoint ?? 'DynamoDB'} (table ${local.ledger.tableName})
+  dataproc       ${local.dataproc ? `emulator ${local.dataproc.url}` : (config.dataproc?.endpoint ?? (config.dataproc ? 'Google Cloud' : 'not configured'))}
+  databricks     ${local.databricks ? `emulator ${local.databricks.url}` : (config.databricks?.host ?? 'not configured')}
+  audit log      ${local.auditLogFile}
+
+Get a token (another terminal, same folder):
+  TOKEN=$(npm run -s token -- --sub alice --groups analysts)
+
+Try it:
+  curl -s ${local.url}/templates -H "Authorization: Bearer $TOKEN"
+  curl -s -X POST ${local.url}/jobs -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+       -H 'Idempotency-Key: first-try' -d '{"template":"daily-sales-etl","parameters":{"date":"${today}"}}'
+  curl -s ${local.url}/jobs -H "Authorization: Bearer $TOKEN"
+
+OpenAPI: ${local.url}/openapi.json    Stop: Ctrl-C
+`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await local.stop();
+    rmSync(state, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof TemplateError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  if (err && typeof err === 'object' && 'code' in err && err.code === 'EADDRINUSE') {
+    console.error(`a port is already in use (${(err as Error).message}); stop the other process or change the ports in the config (--port for the API)`);
+    process.exit(1);
+  }
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,299 @@
+// The whole request path in local mode: real tokens from the local identity provider, the local gateway, the handlers,
+// the ledger on dynalite and the Dataproc/Databricks emulators, reached through the real backend clients.
+import { readFileSync } from 'node:fs';
+import { loadTemplateDir, parseTemplate } from '../../lambda/core/template-loader.js';
+import { startTestGateway, TERMINAL, type TestGateway } from './local-mode.js';
+
+// Test-only templates with a free-form argument, to drive the emulators' documented failure marker.
+const probes = [
+  parseTemplate(
+    `id: probe-dataproc
+description: probe
+backend: dataproc
+allowedGroups: [analysts]
+parameters: {type: object, additionalProperties: false, required: [argument], properties: {argument: {type: string, maxLength: 64}}}
+dataproc: {job: {placement: {clusterName: etl-cluster}, pysparkJob: {mainPythonFileUri: gs://b/p.py, args: ["{{argument}}"]}}}
+`,
+    'probe-dataproc.yaml',
+  ),
+  parseTemplate(
+    `id: probe-databricks
+description: probe
+backend: databricks
+allowedGroups: [analysts]
+parameters: {type: object, additionalProperties: false, required: [argument], properties: {argument: {type: string, maxLength: 64}}}
+databricks: {submit: {run_name: probe, tasks: [{task_key: t, notebook_task: {notebook_path: /p, base_parameters: {a: "{{argument}}"}}}]}}
+`,
+    'probe-databricks.yaml',
+  ),
+];
+
+let gw: TestGateway;
+let alice: string;
+let bob: string;
+let auditor: string;
+let scientist: string;
+
+const today = '2026-11-21';
+
+beforeAll(async () => {
+  gw = await startTestGateway({ templates: [...loadTemplateDir('templates'), ...probes] });
+  alice = await gw.token('alice', ['analysts']);
+  bob = await gw.token('bob', ['analysts']);
+  auditor = await gw.token('carol', ['auditors']);
+  scientist = await gw.token('dana', ['data-science', 'account-managers']);
+});
+afterAll(() => gw?.stop());
+
+const submit = (token: string, template: string, parameters: unknown, headers: Record<string, string> = {}) =>
+  gw.call('POST', '/jobs', { token, body: { template, parameters }, headers });
+
+describe('submitting and following jobs', () => {
+  it('runs a Dataproc cluster job to success and links to the console', async () => {
+    const res = await submit(alice, 'daily-sales-etl', { date: today });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ template: 'daily-sales-etl', backend: 'dataproc', status: 'QUEUED', parameters: { date: today, shards: 8 } });
+    expect(res.body.principal).toEqual({ issuer: gw.local.idp!.issuer, subject: 'alice', kind: 'user' });
+    expect(res.headers.get('location')).toBe(res.body.links.self);
+    const done = await gw.waitFor(res.body.id, alice, (j) => TERMINAL.includes(j.status));
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.backendStatus).toBe('DONE');
+    expect(done.links.console).toContain('console.cloud.google.com');
+    const emulated = gw.local.dataproc!.jobs().find((j) => j.job.reference?.jobId === res.body.id);
+    expect(emulated?.job.pysparkJob?.args).toEqual(['--date', today, '--shards', '8']);
+  });
+
+  it('runs a Dataproc Serverless batch as the template’s own service account', async () => {
+    const res = await submit(scientist, 'churn-features-serverless', { from: '2026-01-01', to: '2026-01-31' });
+    expect(res.status).toBe(202);
+    const done = await gw.waitFor(res.body.id, scientist, (j) => TERMINAL.includes(j.status));
+    expect(done.status).toBe('SUCCEEDED');
+    const batch = gw.local.dataproc!.batches().find((b) => b.batch.name?.endsWith(`/${res.body.id}`));
+    expect(batch?.principal).toBe('churn-features@acme-data.iam.gserviceaccount.com');
+  });
+
+  it('runs an existing Databricks job with run-now', async () => {
+    const res = await submit(scientist, 'refresh-ml-features', { featureGroup: 'orders' });
+    expect(res.status).toBe(202);
+    expect(res.body.backend).toBe('databricks');
+    const done = await gw.waitFor(res.body.id, scientist, (j) => TERMINAL.includes(j.status));
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.backendStatus).toMatch(/TERMINATED/);
+  });
+
+  it('runs a one-off Databricks notebook and masks its sensitive parameter everywhere', async () => {
+    const res = await submit(scientist, 'customer-report-notebook', { customerId: 'C1234567', recipientEmail: 'dana@example.com' });
+    expect(res.status).toBe(202);
+    expect(res.body.parameters).toEqual({ customerId: 'C1234567', recipientEmail: '***', months: 12 });
+    const done = await gw.waitFor(res.body.id, scientist, (j) => TERMINAL.includes(j.status));
+    expect(done.status).toBe('SUCCEEDED');
+    const submitted = gw.audit.find((e) => e.event === 'job.submitted' && e.jobId === res.body.id)!;
+    expect(submitted.parameters).toEqual({ customerId: 'C1234567', recipientEmail: '***', months: 12 });
+    expect(readFileSync(gw.local.auditLogFile, 'utf8')).not.toContain('dana@example.com');
+  });
+
+  it.each([
+    ['dataproc', 'ERROR'],
+    ['databricks', 'TERMINATED/FAILED'],
+  ])('reports a %s job that fails on the backend as FAILED, with the backend’s words', async (backend, words) => {
+    const res = await submit(alice, `probe-${backend}`, { argument: 'EMULATOR_FAIL' });
+    expect(res.status).toBe(202);
+    const done = await gw.waitFor(res.body.id, alice, (j) => TERMINAL.includes(j.status));
+    expect(done.status).toBe('FAILED');
+    expect(done.backendStatus).toContain(words);
+  });
+
+  it('cancels a running job on each backend', async () => {
+    for (const [token, template, parameters] of [
+      [alice, 'daily-sales-etl', { date: today }],
+      [scientist, 'refresh-ml-features', { featureGroup: 'returns' }],
+    ] as const) {
+      const res = await submit(token, template, parameters);
+      await gw.waitFor(res.body.id, token, (j) => j.status !== 'QUEUED' || j.backendStatus !== 'RESERVED');
+      const cancel = await gw.call('POST', `/jobs/${res.body.id}/cancel`, { token });
+      expect(cancel.status).toBe(202);
+      expect(['CANCELLING', 'CANCELLED']).toContain(cancel.body.status);
+      const done = await gw.waitFor(res.body.id, token, (j) => TERMINAL.includes(j.status));
+      expect(done.status).toBe('CANCELLED');
+      expect(gw.audit.some((e) => e.event === 'job.cancelled' && e.jobId === res.body.id)).toBe(true);
+      const again = await gw.call('POST', `/jobs/${res.body.id}/cancel`, { token });
+      expect(again.status).toBe(409);
+    }
+  });
+});
+
+describe('listing', () => {
+  it('lists the caller’s jobs newest first, page by page', async () => {
+    const erin = await gw.token('erin', ['analysts']);
+    const ids: string[] = [];
+    for (const d of ['2026-01-01', '2026-01-02', '2026-01-03']) ids.push((await submit(erin, 'daily-sales-etl', { date: d })).body.id);
+    const first = await gw.call('GET', '/jobs?limit=2', { token: erin });
+    expect(first.status).toBe(200);
+    expect(first.body.jobs.map((j: { id: string }) => j.id)).toEqual([ids[2], ids[1]]);
+    const second = await gw.call('GET', `/jobs?limit=2&cursor=${first.body.nextCursor}`, { token: erin });
+    expect(second.body.jobs.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
+    expect(second.body.nextCursor).toBeUndefined();
+  });
+
+  it('lets auditors list another principal’s jobs, and nobody else', async () => {
+    const key = `${gw.local.idp!.issuer}#alice`;
+    const asAuditor = await gw.call('GET', `/jobs?principal=${encodeURIComponent(key)}`, { token: auditor });
+    expect(asAuditor.status).toBe(200);
+    expect(asAuditor.body.jobs.length).toBeGreaterThan(0);
+    expect(asAuditor.body.jobs.every((j: { principal: { subject: string } }) => j.principal.subject === 'alice')).toBe(true);
+    const asBob = await gw.call('GET', `/jobs?principal=${encodeURIComponent(key)}`, { token: bob });
+    expect(asBob.status).toBe(403);
+  });
+
+  it('answers 404 for another caller’s job, exactly as for a job that does not exist', async () => {
+    const mine = await submit(alice, 'daily-sales-etl', { date: today });
+    const theirs = await gw.call('GET', `/jobs/${mine.body.id}`, { token: bob });
+    const missing = await gw.call('GET', '/jobs/job-aaaaaaaaaaaaaaaaaaaaaaaaaa', { token: bob });
+    expect(theirs.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(theirs.body.title).toBe(missing.body.title);
+    expect((await gw.call('POST', `/jobs/${mine.body.id}/cancel`, { token: bob })).status).toBe(404);
+    expect((await gw.call('GET', `/jobs/${mine.body.id}`, { token: auditor })).status).toBe(200);
+  });
+});
+
+describe('dry runs', () => {
+  it('returns the exact backend request without submitting anything', async () => {
+    const before = gw.local.dataproc!.jobs().length;
+    const res = await gw.call('POST', '/jobs?dryRun=true', { token: alice, body: { template: 'daily-sales-etl', parameters: { date: today, shards: 4 } } });
+    expect(res.status).toBe(200);
+    expect(res.body.dryRun).toBe(true);
+    expect(res.body.request.method).toBe('POST');
+    expect(res.body.request.url).toBe(`${gw.local.dataproc!.url}/v1/projects/acme-data/regions/europe-west1/jobs:submit`);
+    expect(res.body.request.body.job.pysparkJob.args).toEqual(['--date', today, '--shards', '4']);
+    expect(res.body.request.body.requestId).toBeDefined();
+    expect(JSON.stringify(res.body)).not.toMatch(/Bearer|access_token|dapi/);
+    expect(gw.local.dataproc!.jobs().length).toBe(before);
+    expect((await gw.call('GET', `/jobs/${res.body.jobId}`, { token: alice })).status).toBe(404);
+  });
+});
+
+describe('idempotency', () => {
+  it('maps a retried request with the same key to the same job', async () => {
+    const key = { 'Idempotency-Key': 'nightly-2026-11-21' };
+    const first = await submit(alice, 'daily-sales-etl', { date: today }, key);
+    const second = await submit(alice, 'daily-sales-etl', { date: today }, key);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(gw.local.dataproc!.jobs().filter((j) => j.job.reference?.jobId === first.body.id)).toHaveLength(1);
+  });
+
+  it('answers 409 for the same key with another body', async () => {
+    const key = { 'Idempotency-Key': 'reused-key' };
+    expect((await submit(alice, 'daily-sales-etl', { date: today }, key)).status).toBe(202);
+    const conflict = await submit(alice, 'daily-sales-etl', { date: '2026-01-01' }, key);
+    expect(conflict.status).toBe(409);
+    expect(conflict.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('keeps keys apart per principal', async () => {
+    const key = { 'Idempotency-Key': 'shared-name' };
+    const a = await submit(alice, 'daily-sales-etl', { date: today }, key);
+    const b = await submit(bob, 'daily-sales-etl', { date: today }, key);
+    expect(a.body.id).not.toBe(b.body.id);
+  });
+
+  it.each([
+    ['dataproc', 'daily-sales-etl', { date: '2026-02-02' }],
+    ['databricks', 'customer-report-notebook', { customerId: 'C7654321', recipientEmail: 'x@example.com' }],
+  ])('starts exactly one %s job for ten concurrent requests with one key', async (backend, template, parameters) => {
+    const token = backend === 'dataproc' ? alice : scientist;
+    const key = { 'Idempotency-Key': `concurrent-${backend}` };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => submit(token, template, parameters, key)));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    if (backend === 'dataproc') {
+      expect(gw.local.dataproc!.jobs().filter((j) => j.job.reference?.jobId === id)).toHaveLength(1);
+    } else {
+      expect(gw.local.databricks!.runs().filter((r) => r.idempotencyToken === id)).toHaveLength(1);
+    }
+  });
+});
+
+describe('errors are problem+json', () => {
+  const expectProblem = (res: { status: number; headers: Headers; body: any }, status: number) => {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String), requestId: expect.any(String) });
+    expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.ts:\d+|Bearer ey/);
+  };
+
+  it('401 without a token, with WWW-Authenticate', async () => {
+    const res = await gw.call('GET', '/jobs');
+    expectProblem(res, 401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+  it('401 with a token that is not valid', async () => {
+    expectProblem(await gw.call('GET', '/jobs', { token: `${alice}x` }), 401);
+  });
+  it('403 for a template the caller’s groups may not run', async () => {
+    const res = await submit(alice, 'refresh-ml-features', { featureGroup: 'orders' });
+    expectProblem(res, 403);
+    expect(gw.audit.some((e) => e.event === 'job.denied' && e.reason === 'group_not_allowed' && (e.principal as { subject: string }).subject === 'alice')).toBe(true);
+  });
+  it('404 for an unknown template', async () => {
+    expectProblem(await submit(alice, 'no-such-template', {}), 404);
+  });
+  it('422 with one entry per bad field', async () => {
+    const res = await submit(alice, 'daily-sales-etl', { date: 'yesterday', shards: 500, colour: 'red' });
+    expectProblem(res, 422);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/parameters/colour', '/parameters/date', '/parameters/shards']);
+  });
+  it('413 for a body over the configured limit', async () => {
+    const res = await gw.call('POST', '/jobs', { token: alice, rawBody: JSON.stringify({ template: 'daily-sales-etl', parameters: { date: 'x'.repeat(70000) } }), headers: { 'Content-Type': 'application/json' } });
+    expectProblem(res, 413);
+  });
+  it('400 for a body that is not JSON', async () => {
+    expectProblem(await gw.call('POST', '/jobs', { token: alice, rawBody: '{"template":', headers: { 'Content-Type': 'application/json' } }), 400);
+  });
+  it('404 for an unknown route', async () => {
+    expectProblem(await gw.call('GET', '/nope', { token: alice }), 404);
+  });
+});
+
+describe('catalog', () => {
+  it('lists only the templates the caller may run, with their parameter schemas', async () => {
+    const res = await gw.call('GET', '/templates', { token: alice });
+    expect(res.status).toBe(200);
+    expect(res.body.templates.map((t: { id: string }) => t.id).sort()).toEqual(['customer-report-notebook', 'daily-sales-etl', 'probe-databricks', 'probe-dataproc']);
+    expect(res.body.templates.find((t: { id: string }) => t.id === 'daily-sales-etl').parameters.required).toEqual(['date']);
+    expect((await gw.call('GET', '/templates/refresh-ml-features', { token: alice })).status).toBe(404);
+    expect((await gw.call('GET', '/templates/daily-sales-etl', { token: alice })).status).toBe(200);
+  });
+  it('serves an OpenAPI 3.1 document without a token', async () => {
+    const res = await gw.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/jobs', '/jobs/{id}', '/jobs/{id}/cancel', '/templates']));
+  });
+});
+
+describe('audit trail', () => {
+  it('writes one JSON line per decision with who, what and the outcome', async () => {
+    const res = await submit(alice, 'daily-sales-etl', { date: '2026-03-03' });
+    const line = gw.audit.find((e) => e.event === 'job.submitted' && e.jobId === res.body.id)!;
+    expect(line).toMatchObject({
+      audit: true,
+      outcome: 'success',
+      template: 'daily-sales-etl',
+      backend: 'dataproc',
+      backendJobId: expect.any(String),
+      datasets: ['gs://acme-raw/sales', 'bq://acme.mart.sales_daily'],
+      parameters: { date: '2026-03-03', shards: 8 },
+      requestId: expect.any(String),
+      sourceIp: expect.any(String),
+      principal: { issuer: gw.local.idp!.issuer, subject: 'alice', kind: 'user', groups: ['analysts'] },
+    });
+    const fileLines = readFileSync(gw.local.auditLogFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(fileLines.some((l) => l.jobId === res.body.id && l.event === 'job.submitted')).toBe(true);
+  });
+});
