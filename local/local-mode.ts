@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { GatewayConfig, IssuerConfig } from '../lib/config.js';
 import { createAuthorizer } from '../lambda/authorizer/authorizer.js';
-import { createLoopbackJwksFetcher } from '../lambda/authorizer/jwks-fetcher.js';
+import { createJwksFetcher } from '../lambda/authorizer/jwks-fetcher.js';
 import { DatabricksBackend } from '../lambda/backends/databricks.js';
 import { DatabricksCredentials } from '../lambda/backends/databricks-credentials.js';
 import { DataprocBackend } from '../lambda/backends/dataproc.js';
@@ -183,7 +183,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     }
 
     const catalog = new TemplateCatalog(templates);
-    const service = new JobsService({ catalog, backends, ledger, audit, access: config.access, log: logger });
+    const service = new JobsService({ catalog, backends, ledger, audit, access: config.access, log: { warn: (m, extra) => logger.warn(m, extra ?? {}) } });
     const logError = (message: string, err: unknown) => logger.error(message, err as Error);
 
     const revocationStore = new DynamoRevocationStore(dynamo, tableName);
@@ -193,7 +193,8 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     const authorizer = createAuthorizer({
       auth: config.auth,
       audit,
-      jwksFetcher: createLoopbackJwksFetcher({ allowLoopbackHttp: true }),
+      jwksFetcher: createJwksFetcher({ allowLoopbackHttp: true }),
+      logger,
       isRevoked,
     });
     const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, isRevoked, logError });

@@ -87,7 +87,7 @@ main().catch((err: unknown) => {
     process.exit(1);
   }
   if (err && typeof err === 'object' && 'code' in err && err.code === 'EADDRINUSE') {
-    console.error(`a port is already in use (${(err as Error).message}); stop the other process or change the ports in the config (--port for the API)`);
+    console.error(`a port is already in use (${(err as unknown as Error).message}); stop the other process or change the ports in the config (--port for the API)`);
     process.exit(1);
   }
   console.error(err);

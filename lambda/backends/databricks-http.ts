@@ -21,6 +21,8 @@ export interface DatabricksHttpProps {
   readonly baseDelayMs?: number;
   /** Longest single wait; a Retry-After beyond it ends the retries (the caller gets it back). @default 10 000 */
   readonly maxDelayMs?: number;
+  /** Most time one call may spend waiting between attempts, so retries end well inside a 29 s Lambda. @default 15 000 */
+  readonly maxTotalDelayMs?: number;
 }
 
 export interface DatabricksResponse {
@@ -42,6 +44,7 @@ export class DatabricksHttpClient {
   private readonly random: () => number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly maxTotalDelayMs: number;
 
   constructor(private readonly props: DatabricksHttpProps) {
     this.host = props.host.replace(/\/+$/, '');
@@ -52,6 +55,7 @@ export class DatabricksHttpClient {
     this.random = props.random ?? Math.random;
     this.baseDelayMs = props.baseDelayMs ?? 250;
     this.maxDelayMs = props.maxDelayMs ?? 10_000;
+    this.maxTotalDelayMs = props.maxTotalDelayMs ?? 15_000;
   }
 
   url(path: string, query?: Record<string, string>): string {
@@ -63,17 +67,23 @@ export class DatabricksHttpClient {
     const url = this.url(path, options.query);
     const what = `${method} ${path}`;
     let retries = 0;
+    let waited = 0;
     let reread = false;
     let token = '';
+    // Sleeps before the next attempt when the retry bound and the wait budget allow it; false means give up.
+    const retryAfter = async (delayMs: number): Promise<boolean> => {
+      if (retries >= this.maxRetries || delayMs > this.maxDelayMs || waited + delayMs > this.maxTotalDelayMs) return false;
+      retries++;
+      waited += delayMs;
+      await this.sleep(delayMs);
+      return true;
+    };
     for (;;) {
       try {
         token = await this.props.credentials.token();
       } catch (err) {
         const retryable = err instanceof DatabricksCredentialsError ? err.retryable : false;
-        if (retryable && retries < this.maxRetries) {
-          await this.sleep(this.backoff(retries++));
-          continue;
-        }
+        if (retryable && (await retryAfter(this.backoff(retries)))) continue;
         const code = err instanceof DatabricksCredentialsError ? err.code : 'CREDENTIALS_UNAVAILABLE';
         const detail = err instanceof DatabricksCredentialsError ? err.message : 'the credential source failed';
         throw new BackendFailure(BACKEND, retryable ? 503 : 502, code, `no Databricks credentials for ${what}: ${detail}`, { cause: err });
@@ -91,10 +101,7 @@ export class DatabricksHttpClient {
         text = await res.text();
       } catch (err) {
         // Safe to repeat: reads are reads, cancel is idempotent, submit carries an idempotency_token.
-        if (retries < this.maxRetries) {
-          await this.sleep(this.backoff(retries++));
-          continue;
-        }
+        if (await retryAfter(this.backoff(retries))) continue;
         const timedOut = (err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError';
         throw new BackendFailure(
           BACKEND,
@@ -121,11 +128,7 @@ export class DatabricksHttpClient {
       }
       if (RETRYABLE.has(res.status)) {
         const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
-        if (retries < this.maxRetries && (retryAfterMs === undefined || retryAfterMs <= this.maxDelayMs)) {
-          await this.sleep(retryAfterMs ?? this.backoff(retries));
-          retries++;
-          continue;
-        }
+        if (await retryAfter(retryAfterMs ?? this.backoff(retries))) continue;
         const status = res.status === 429 || res.status === 503 ? 503 : res.status === 504 ? 504 : 502;
         throw new BackendFailure(BACKEND, status, error.code, `Databricks ${what} answered ${res.status} ${error.code} after ${retries + 1} attempts: ${error.message}`, {
           retryAfterSeconds: retryAfterMs !== undefined ? retryAfterMs / 1000 : undefined,

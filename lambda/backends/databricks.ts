@@ -30,7 +30,7 @@ export class DatabricksBackend implements JobBackend {
     }
     if (isObject(rendered.submit) && rendered.runNow === undefined) {
       const body: Record<string, unknown> = { ...rendered.submit, idempotency_token };
-      // The template's own limit applies unless the submit block sets a stricter Databricks timeout itself.
+      // The template's limit becomes the run's timeout unless the submit block sets its own.
       if (body.timeout_seconds === undefined && template.limits.timeoutSeconds !== undefined) body.timeout_seconds = template.limits.timeoutSeconds;
       return { method: 'POST', url: this.http.url('/api/2.2/jobs/runs/submit'), body };
     }

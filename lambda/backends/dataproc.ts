@@ -19,7 +19,7 @@ type GeneratedClientAuth = Exclude<NonNullable<dataproc_v1.Params$Resource$Proje
 export interface DataprocBackendProps {
   readonly projectId: string;
   readonly region: string;
-  /** Root URL of the Dataproc API, for emulators and private endpoints. @default 'https://dataproc.googleapis.com' */
+  /** Root URL of the Dataproc API, for emulators and private endpoints; only its origin counts. @default 'https://dataproc.googleapis.com' */
   readonly endpoint?: string;
   /**
    * The Google credentials to call Dataproc with: the gateway's own identity for `undefined`, or a template's
@@ -63,6 +63,7 @@ export class DataprocBackend implements JobBackend {
     return this.prepare(submission).request;
   }
 
+  /** Runs as the template's service account throughout: the create, and the reads that confirm or adopt the workload. */
   async submit(submission: Submission): Promise<BackendRef & BackendState> {
     const prepared = this.prepare(submission);
     const auth = await this.authFor(submission.template.dataproc?.serviceAccount);
@@ -70,7 +71,7 @@ export class DataprocBackend implements JobBackend {
       const { projectId, region } = this.props;
       const job = await this.call('jobs.submit', () =>
         this.client.projects.regions.jobs.submit({ projectId, region, requestBody: prepared.body, auth }, this.options()),
-      ).catch((err: unknown) => this.existingJob(err, prepared.ids, submission.jobId));
+      ).catch((err: unknown) => this.existingJob(err, prepared.ids, submission.jobId, auth));
       return { ...this.jobRef(prepared.ids.jobId), ...jobState(job) };
     }
     await this.call('batches.create', () =>
@@ -78,11 +79,12 @@ export class DataprocBackend implements JobBackend {
         { parent: this.parent(), batchId: prepared.ids.batchId, requestId: prepared.ids.requestId, requestBody: prepared.body, auth },
         this.options(),
       ),
-    ).catch((err: unknown) => this.existingBatch(err, prepared.ids, submission.jobId));
+    ).catch((err: unknown) => this.existingBatch(err, prepared.ids, submission.jobId, auth));
     const batch = await this.getBatch(prepared.ids.batchId, auth);
     return { ...this.batchRef(prepared.ids.batchId), ...batchState(batch) };
   }
 
+  /** Reads and cancels run as the gateway's own identity: the reference does not say which template made the workload. */
   async get(ref: BackendRef): Promise<BackendState> {
     const auth = await this.authFor(undefined);
     if (this.kindOf(ref) === 'job') return jobState(await this.getJob(ref.id, auth));
@@ -137,16 +139,16 @@ export class DataprocBackend implements JobBackend {
   }
 
   /** jobs.submit answered ALREADY_EXISTS: a retry of our own submit, so the job we created first is the answer. */
-  private async existingJob(err: unknown, ids: DataprocIds, gatewayJobId: string): Promise<dataproc_v1.Schema$Job> {
+  private async existingJob(err: unknown, ids: DataprocIds, gatewayJobId: string, auth: GeneratedClientAuth): Promise<dataproc_v1.Schema$Job> {
     if (!(err instanceof BackendRejected) || err.backendCode !== 'ALREADY_EXISTS') throw err;
-    const job = await this.getJob(ids.jobId, await this.authFor(undefined));
+    const job = await this.getJob(ids.jobId, auth);
     this.assertOurs(job.labels, gatewayJobId, `job ${ids.jobId}`, err);
     return job;
   }
 
-  private async existingBatch(err: unknown, ids: DataprocIds, gatewayJobId: string): Promise<void> {
+  private async existingBatch(err: unknown, ids: DataprocIds, gatewayJobId: string, auth: GeneratedClientAuth): Promise<void> {
     if (!(err instanceof BackendRejected) || err.backendCode !== 'ALREADY_EXISTS') throw err;
-    const batch = await this.getBatch(ids.batchId, await this.authFor(undefined));
+    const batch = await this.getBatch(ids.batchId, auth);
     this.assertOurs(batch.labels, gatewayJobId, `batch ${ids.batchId}`, err);
   }
 

@@ -71,7 +71,8 @@ export class FaultInjector {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// Unref'd, so a held fault never keeps a test process alive after its emulator closed.
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** The emulators' notion of time: real by default, steppable in tests. */
 export interface Clock {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Submission } from '../../lambda/core/backend.js';
 import { BackendFailure, BackendRejected, TemplateError } from '../../lambda/core/errors.js';
 import type { Template } from '../../lambda/core/template.js';
-import { DatabricksBackend, idempotencyTokenFor } from '../../lambda/backends/databricks.js';
+import { DatabricksBackend, databricksBackendFromConfig, idempotencyTokenFor } from '../../lambda/backends/databricks.js';
 import { DatabricksCredentials } from '../../lambda/backends/databricks-credentials.js';
 import { normalizeRun } from '../../lambda/backends/databricks-status.js';
 import { StaticSecretStore } from '../../lambda/backends/secrets-manager.js';
@@ -229,6 +229,24 @@ describe('DatabricksBackend against the emulator', () => {
       const err = await b.submit(submitSubmission(notebook())).catch((e: unknown) => e);
       expect(err).toMatchObject({ status: 503, backendCode: 'REQUEST_LIMIT_EXCEEDED', headers: { 'Retry-After': '30' } });
       expect(waits).toEqual([]);
+    });
+
+    test('the waits of one call stay within the total budget', async () => {
+      const { backend: b, waits } = backend({ maxTotalDelayMs: 5000 });
+      emu.failNext(429, { count: 2, retryAfterSeconds: 3 });
+      const err = await b.submit(submitSubmission(notebook())).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 503, backendCode: 'REQUEST_LIMIT_EXCEEDED', headers: { 'Retry-After': '3' } });
+      expect(waits).toEqual([3000]);
+    });
+
+    test('a backend built from the config takes its retry bound from databricks.maxRetries', async () => {
+      const waits: number[] = [];
+      const b = databricksBackendFromConfig({ host: emu.url, credentials: { type: 'pat' }, maxRetries: 1 }, store, SECRET_ID, {
+        sleep: async (ms) => void waits.push(ms),
+      });
+      emu.failNext(500, { count: 2 });
+      await expect(b.get({ kind: 'run', id: String(emu.runs()[0]!.runId) })).rejects.toMatchObject({ status: 502, backendCode: 'INTERNAL_ERROR' });
+      expect(waits).toHaveLength(1);
     });
 
     test('network errors are retried; when they persist the failure is 503 UNAVAILABLE', async () => {

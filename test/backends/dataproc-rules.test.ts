@@ -3,6 +3,7 @@ import { BackendFailure, BackendRejected, toProblem } from '../../lambda/core/er
 import { principalHash } from '../../lambda/core/principal.js';
 import { deriveDataprocIds, InvalidGatewayJobId } from '../../lambda/backends/dataproc-ids.js';
 import { describeFailure, parseRetryAfter, toBackendError } from '../../lambda/backends/dataproc-errors.js';
+import { GoogleCredentialsError } from '../../lambda/backends/google-credential-errors.js';
 import { gatewayLabels, mergeLabels, sanitizeLabelKey, sanitizeLabelValue } from '../../lambda/backends/dataproc-labels.js';
 import { batchState, jobState } from '../../lambda/backends/dataproc-status.js';
 import { BATCH_ID, JOB_ID, REQUEST_ID } from '../../local/emulators/dataproc/validation.js';
@@ -202,6 +203,16 @@ describe('Dataproc error mapping', () => {
       config: { url: 'https://sts.googleapis.com/v1/token', headers: { Authorization: `Bearer ${SECRET}` } },
     });
     expect(map(sts)).toMatchObject({ status: 502, backendCode: 'CREDENTIALS' });
+  });
+
+  it.each([
+    [true, 503],
+    [false, 502],
+  ])('turns a credential failure (retryable: %s) into %i CREDENTIALS', (retryable, status) => {
+    const err = map(new GoogleCredentialsError('etl@p.iam.gserviceaccount.com', 'impersonation', 'PERMISSION_DENIED', retryable, 'iamcredentials said no'));
+    expect(err).toBeInstanceOf(BackendFailure);
+    expect(err).toMatchObject({ status, backendCode: 'CREDENTIALS' });
+    expect(err.message).toContain('etl@p.iam.gserviceaccount.com (impersonation, PERMISSION_DENIED)');
   });
 
   it('never lets the token or request headers into the message, problem body or cause', () => {

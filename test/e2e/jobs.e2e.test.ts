@@ -93,14 +93,14 @@ describe('submitting and following jobs', () => {
   });
 
   it.each([
-    ['dataproc', 'ERROR'],
-    ['databricks', 'TERMINATED/FAILED'],
+    ['dataproc', /^ERROR$/],
+    ['databricks', /^TERMINATED\/RUN_EXECUTION_ERROR$/],
   ])('reports a %s job that fails on the backend as FAILED, with the backend’s words', async (backend, words) => {
     const res = await submit(alice, `probe-${backend}`, { argument: 'EMULATOR_FAIL' });
     expect(res.status).toBe(202);
     const done = await gw.waitFor(res.body.id, alice, (j) => TERMINAL.includes(j.status));
     expect(done.status).toBe('FAILED');
-    expect(done.backendStatus).toContain(words);
+    expect(done.backendStatus).toMatch(words);
   });
 
   it('cancels a running job on each backend', async () => {
@@ -204,7 +204,8 @@ describe('idempotency', () => {
     ['dataproc', 'daily-sales-etl', { date: '2026-02-02' }],
     ['databricks', 'customer-report-notebook', { customerId: 'C7654321', recipientEmail: 'x@example.com' }],
   ])('starts exactly one %s job for ten concurrent requests with one key', async (backend, template, parameters) => {
-    const token = backend === 'dataproc' ? alice : scientist;
+    // A fresh caller each: the templates' maxActivePerPrincipal must not be what limits this test.
+    const token = await gw.token(`concurrent-${backend}`, ['analysts', 'account-managers']);
     const key = { 'Idempotency-Key': `concurrent-${backend}` };
     const answers = await Promise.all(Array.from({ length: 10 }, () => submit(token, template, parameters, key)));
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));

@@ -1,0 +1,263 @@
+// The REST API: the routes of lib/routes.ts behind a Lambda REQUEST authorizer, validated, throttled, logged and traced.
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  ApiKeySourceType,
+  AuthorizationType,
+  DomainName,
+  EndpointType,
+  IdentitySource,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Period,
+  RequestAuthorizer,
+  ResponseType,
+  RestApi,
+  SecurityPolicy,
+  type MethodDeploymentOptions,
+  type Model,
+  type RequestValidator,
+  type UsagePlan,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { GATEWAY_RESPONSES } from '../gateway-responses.js';
+import { ROUTES, type FunctionName, type Route } from '../routes.js';
+import { accessLogFormat } from './access-log-format.js';
+import { toApiGatewaySchema } from './api-gateway-schema.js';
+import { InvalidSetting } from './invalid-setting.js';
+import { retentionDays } from './log-retention.js';
+
+export type RequestBodyName = NonNullable<Route['body']>;
+
+export interface Throttle {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Requests allowed in a burst. */
+  readonly burstLimit: number;
+}
+
+export interface CustomDomain {
+  readonly name: string;
+  /** ACM certificate in the stack's region, covering `name`. */
+  readonly certificateArn: string;
+  /** `s3://bucket/key` of the PEM bundle of client CA certificates; enables mutual TLS. @default no mutual TLS */
+  readonly truststoreUri?: string;
+  /** S3 object version of the truststore. @default the latest version */
+  readonly truststoreVersion?: string;
+}
+
+export interface GatewayApiProps {
+  /** Shown in the console and used in resource names. */
+  readonly name: string;
+  /** The Lambda REQUEST authorizer (Authorization header as identity source). */
+  readonly authorizer: IFunction;
+  /**
+   * How long API Gateway caches an authorizer decision per Authorization header; zero disables the cache.
+   * @default 300 seconds (config `auth.authorizerCacheTtlSeconds`)
+   */
+  readonly authorizerCacheTtl: Duration;
+  /** The function that serves each route's `function`. */
+  readonly routeHandler: (name: FunctionName) => IFunction;
+  /** JSON Schemas of the request bodies, by the name routes give (lambda/core/api-schemas.ts `REQUEST_BODY_SCHEMAS`). */
+  readonly bodySchemas: Readonly<Record<RequestBodyName, object>>;
+  /** Stage-wide throttling. @default 50 rps, burst 100 (config `api.throttle`) */
+  readonly throttle: Throttle;
+  /** Per-route throttling, keyed `"METHOD /path"` as in lib/routes.ts. @default none */
+  readonly routeThrottles?: Readonly<Record<string, Throttle>>;
+  /** A usage plan with a daily quota; callers then need an API key (`x-api-key`) as well as a token. @default none */
+  readonly usagePlan?: { readonly quotaPerDay: number };
+  /** A custom domain; when set, the default execute-api endpoint is disabled. @default none */
+  readonly domain?: CustomDomain;
+  /** Encrypts the access and execution log groups. */
+  readonly logKey: IKey;
+  /** Days to keep the access log (an audit record). */
+  readonly accessLogRetentionDays: number;
+  /** Days to keep API Gateway's execution log (for debugging). */
+  readonly executionLogRetentionDays: number;
+  /** @default ROUTES from lib/routes.ts */
+  readonly routes?: readonly Route[];
+}
+
+/** Stage name in execute-api URLs (`https://<id>.execute-api.<region>.amazonaws.com/v1/...`). */
+export const STAGE_NAME = 'v1';
+
+export class GatewayApi extends Construct {
+  readonly restApi: RestApi;
+  readonly authorizer: RequestAuthorizer;
+  readonly accessLogGroup: LogGroup;
+  readonly executionLogGroup: LogGroup;
+  readonly domain?: DomainName;
+  readonly usagePlan?: UsagePlan;
+
+  constructor(scope: Construct, id: string, props: GatewayApiProps) {
+    super(scope, id);
+    const routes = props.routes ?? ROUTES;
+    const methodOptions = routeMethodOptions(routes, props.routeThrottles ?? {});
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      retention: retentionDays(props.accessLogRetentionDays, '/observability/auditRetentionDays'),
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.restApi = new RestApi(this, 'Resource', {
+      restApiName: props.name,
+      description: 'Data Job Gateway: identity-aware front door for Dataproc and Databricks jobs',
+      endpointTypes: [EndpointType.REGIONAL],
+      // With a custom domain (and its mutual TLS), that domain must be the only way in.
+      disableExecuteApiEndpoint: props.domain !== undefined,
+      apiKeySourceType: props.usagePlan ? ApiKeySourceType.HEADER : undefined,
+      // Execution logging needs API Gateway's account-wide CloudWatch role; kept on destroy because other APIs may rely on it.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+        ...LOGGING,
+        tracingEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+        methodOptions,
+      },
+    });
+
+    // API Gateway writes execution logs to this fixed name; creating it first sets their retention and key.
+    this.executionLogGroup = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${STAGE_NAME}`,
+      retention: retentionDays(props.executionLogRetentionDays, '/functions/logRetentionDays'),
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.restApi.deploymentStage.node.addDependency(this.executionLogGroup);
+
+    this.authorizer = new RequestAuthorizer(this, 'Authorizer', {
+      authorizerName: `${props.name}-oidc`,
+      handler: props.authorizer,
+      identitySources: [IdentitySource.header('Authorization')],
+      resultsCacheTtl: props.authorizerCacheTtl,
+    });
+
+    this.addRoutes(routes, props);
+    this.addGatewayResponses();
+
+    if (props.usagePlan) {
+      this.usagePlan = this.restApi.addUsagePlan('UsagePlan', {
+        name: `${props.name}-daily`,
+        description: 'Daily quota per API key; add each team key with `aws apigateway create-usage-plan-key`',
+        throttle: props.throttle,
+        quota: { limit: props.usagePlan.quotaPerDay, period: Period.DAY },
+        apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
+      });
+    }
+    if (props.domain) this.domain = this.addDomain(props.domain);
+    this.acknowledgeNagFindings(routes);
+  }
+
+  /** The base URL callers use: the custom domain when there is one. */
+  get url(): string {
+    return this.domain ? `https://${this.domain.domainName}/` : this.restApi.url;
+  }
+
+  private addRoutes(routes: readonly Route[], props: GatewayApiProps): void {
+    const integrations = new Map<FunctionName, LambdaIntegration>();
+    // One invoke permission per function (not per method) keeps the functions' resource policies small.
+    const integration = (name: FunctionName) =>
+      integrations.get(name) ?? integrations.set(name, new LambdaIntegration(props.routeHandler(name), { scopePermissionToMethod: false })).get(name)!;
+    const models = new Map<RequestBodyName, Model>();
+    const model = (name: RequestBodyName) =>
+      models.get(name) ??
+      models
+        .set(name, this.restApi.addModel(`${name}Model`, { modelName: name, contentType: 'application/json', schema: toApiGatewaySchema(props.bodySchemas[name]) }))
+        .get(name)!;
+    let bodyValidator: RequestValidator | undefined;
+
+    for (const route of routes) {
+      if (route.body) bodyValidator ??= this.restApi.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
+      this.restApi.root.resourceForPath(route.path).addMethod(route.method, integration(route.function), {
+        operationName: route.summary,
+        authorizationType: route.public ? AuthorizationType.NONE : AuthorizationType.CUSTOM,
+        authorizer: route.public ? undefined : this.authorizer,
+        apiKeyRequired: props.usagePlan !== undefined && !route.public,
+        requestValidator: route.body ? bodyValidator : undefined,
+        // `$default` validates the body whatever Content-Type the caller claims.
+        requestModels: route.body ? { $default: model(route.body) } : undefined,
+      });
+    }
+  }
+
+  private addGatewayResponses(): void {
+    for (const spec of GATEWAY_RESPONSES) {
+      this.restApi.addGatewayResponse(pascal(spec.type), {
+        type: ResponseType.of(spec.type),
+        statusCode: String(spec.statusCode),
+        responseHeaders: spec.headers,
+        templates: { 'application/json': spec.template },
+      });
+    }
+  }
+
+  private addDomain(domain: CustomDomain): DomainName {
+    const truststore = domain.truststoreUri ? parseS3Uri(domain.truststoreUri) : undefined;
+    return new DomainName(this, 'Domain', {
+      domainName: domain.name,
+      certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+      endpointType: EndpointType.REGIONAL,
+      securityPolicy: SecurityPolicy.TLS_1_2,
+      mtls: truststore && {
+        bucket: Bucket.fromBucketName(this, 'Truststore', truststore.bucket),
+        key: truststore.key,
+        version: domain.truststoreVersion,
+      },
+      mapping: this.restApi,
+    });
+  }
+
+  private acknowledgeNagFindings(routes: readonly Route[]): void {
+    Validations.of(this.restApi).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'API Gateway\'s account-wide logging role: this AWS managed policy is the one API Gateway documents for it.',
+    });
+    Validations.of(this.restApi).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'Callers hold tokens from any configured OIDC issuer (Okta, Entra ID, Cognito...); a Lambda REQUEST authorizer verifies them, which a Cognito user pool authorizer cannot.',
+    });
+    for (const route of routes.filter((r) => r.public)) {
+      const method = this.restApi.root.resourceForPath(route.path).node.findChild(route.method);
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `${route.method} ${route.path} is public by design: it describes the API and reveals no data.`,
+      });
+    }
+  }
+}
+
+/** Stage-wide execution logging: errors and info, never request or response bodies (they can carry tokens and parameters). */
+const LOGGING = { loggingLevel: MethodLoggingLevel.INFO, dataTraceEnabled: false, metricsEnabled: false } as const;
+
+/** Method settings for each route throttle, keyed as API Gateway's `/{resource path}/{METHOD}`. */
+export function routeMethodOptions(routes: readonly Route[], throttles: Readonly<Record<string, Throttle>>): Record<string, MethodDeploymentOptions> {
+  const options: Record<string, MethodDeploymentOptions> = {};
+  for (const [key, throttle] of Object.entries(throttles)) {
+    const route = routes.find((r) => `${r.method} ${r.path}` === key);
+    if (!route) {
+      throw new InvalidSetting('/api/routeThrottles', `names "${key}", which is not a route; routes are: ${routes.map((r) => `"${r.method} ${r.path}"`).join(', ')}`);
+    }
+    // A method setting replaces the stage's for that method, so it repeats the logging settings.
+    options[`${route.path}/${route.method}`] = { ...LOGGING, throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit };
+  }
+  return options;
+}
+
+function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new InvalidSetting('/api/domain/truststoreUri', `must be s3://bucket/key (got ${JSON.stringify(uri)})`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+const pascal = (s: string) => s.toLowerCase().replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());

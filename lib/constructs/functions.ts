@@ -1,0 +1,86 @@
+// The gateway's functions, one per concern, so that only `jobs` bundles the backends (and Google's client).
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { GatewayConfig } from '../config.js';
+import type { FunctionName } from '../routes.js';
+import type { Template } from '../../lambda/core/template.js';
+import { deployedSettings, settingsDefine } from './embedded-settings.js';
+import { GatewayFunction } from './gateway-function.js';
+
+/** The repository root, found from this file rather than the working directory so that tests and `cdk synth` agree. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Rotation talks to Databricks and Google IAM several times per step; API functions are capped by API Gateway's 29 s. */
+const ROTATION_TIMEOUT = Duration.minutes(2);
+
+export interface GatewayFunctionsProps {
+  /** The validated config: sizes the functions and is embedded in every bundle. */
+  readonly config: GatewayConfig;
+  /** The validated templates, embedded in every bundle. */
+  readonly templates: readonly Template[];
+  /** The audit log group every function logs to. */
+  readonly logGroup: ILogGroup;
+  /** Deploy-time resource names (ledger table, secrets), per lambda/runtime/settings.ts `ENV`. */
+  readonly environment: Record<string, string>;
+  /**
+   * Create the secret rotation function (when the stack holds a Databricks credential or a Google key).
+   * @default false
+   */
+  readonly rotation?: boolean;
+  /** @default the repository root */
+  readonly projectRoot?: string;
+}
+
+export class GatewayFunctions extends Construct {
+  /** The Lambda REQUEST authorizer: verifies tokens, returns the principal as authorizer context. */
+  readonly authorizer: GatewayFunction;
+  /** `GET /templates`, `GET /templates/{id}`, `GET /openapi.json`. */
+  readonly catalog: GatewayFunction;
+  /** `/jobs` routes: the only function that calls the backends. */
+  readonly jobs: GatewayFunction;
+  /** `/admin` routes. */
+  readonly admin: GatewayFunction;
+  /** The Secrets Manager rotation function, when `rotation` is set. */
+  readonly rotation?: GatewayFunction;
+  /** Powertools metrics namespace of every function (for dashboards and alarms). */
+  readonly metricsNamespace: string;
+  /** Powertools service name of every function (the `service` metric dimension and log key). */
+  readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionsProps) {
+    super(scope, id);
+    const { config } = props;
+    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    const define = settingsDefine(deployedSettings(config, props.templates, projectRoot));
+    this.metricsNamespace = config.name;
+    this.serviceName = config.name;
+    const fn = (fnId: string, entry: string, description: string, timeout = Duration.seconds(config.functions.timeoutSeconds)) =>
+      new GatewayFunction(this, fnId, {
+        projectRoot,
+        entry,
+        description: `${config.name}: ${description}`,
+        settingsDefine: define,
+        logGroup: props.logGroup,
+        memorySize: config.functions.memorySize,
+        timeout,
+        environment: {
+          POWERTOOLS_SERVICE_NAME: this.serviceName,
+          POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
+          ...props.environment,
+        },
+      });
+    this.authorizer = fn('Authorizer', 'lambda/authorizer/index.ts', 'verifies OIDC tokens for API Gateway');
+    this.catalog = fn('Catalog', 'lambda/catalog/index.ts', 'job templates and the OpenAPI document');
+    this.jobs = fn('Jobs', 'lambda/jobs/index.ts', 'submits, lists and cancels jobs');
+    this.admin = fn('Admin', 'lambda/admin/index.ts', 'principal revocations');
+    if (props.rotation) this.rotation = fn('Rotation', 'lambda/rotation/index.ts', 'rotates backend credentials', ROTATION_TIMEOUT);
+  }
+
+  /** The function serving an API route. */
+  routeHandler(name: FunctionName): IFunction {
+    return { catalog: this.catalog, jobs: this.jobs, admin: this.admin }[name];
+  }
+}
