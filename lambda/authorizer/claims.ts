@@ -34,7 +34,7 @@ export function listClaim(payload: JsonObject, claim: string, stringIs: 'one' | 
  * Is this a machine token? With an `agentRule` the issuer decides; without one, the shapes the big issuers give their
  * client-credentials tokens:
  * - Okta: `sub` equals `cid` (the client id)
- * - Entra ID: `idtyp: app`, or application `roles` with no delegated `scp`
+ * - Entra ID: `idtyp: app`, or application `roles` with no delegated `scp` (in a token with Entra's `tid`)
  * - Cognito (and RFC 9068 issuers such as the local provider): `sub` equals `client_id`, with no `username`
  * - Auth0: `gty: client-credentials`, or a `sub` ending in `@clients`
  */

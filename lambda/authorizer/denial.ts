@@ -51,7 +51,3 @@ export class TokenRejected extends Error {
     this.principal = options?.principal;
   }
 }
-
-export const reject = (reason: DenialReason, message?: string): never => {
-  throw new TokenRejected(reason, message);
-};

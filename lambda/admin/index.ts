@@ -1,0 +1,16 @@
+// Lambda entry: the /admin/revocations routes.
+import { RevocationService } from '../core/revocation-service.js';
+import { lambdaHandler } from '../edge/lambda.js';
+import { deployed } from '../runtime/deployed.js';
+import { createAdminHandler } from './handler.js';
+
+const { settings, logger, metrics, audit, ledger, revocations, service } = deployed('admin');
+
+const handle = createAdminHandler({
+  revocations: new RevocationService({ store: revocations, ledger, jobs: service, audit, access: settings.config.access }),
+  isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
+  maxBodyBytes: settings.config.api.maxBodyBytes,
+  logError: (message, err) => logger.error(message, err as Error),
+});
+
+export const handler = lambdaHandler(logger, metrics, handle);

@@ -1,0 +1,17 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+
+/** Wrap a proxy handler for Lambda: request id and principal as log keys for the invocation, metrics flushed at the end. */
+export function lambdaHandler(logger: Logger, metrics: Metrics, handle: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>) {
+  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    logger.addContext(context);
+    logger.appendKeys({ requestId: event.requestContext.requestId, principal: event.requestContext.authorizer?.subject });
+    try {
+      return await handle(event);
+    } finally {
+      metrics.publishStoredMetrics();
+      logger.resetKeys();
+    }
+  };
+}

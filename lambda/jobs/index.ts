@@ -1,0 +1,15 @@
+// Lambda entry: the /jobs routes. Clients and services are built once per execution environment.
+import { lambdaHandler } from '../edge/lambda.js';
+import { deployed } from '../runtime/deployed.js';
+import { createJobsHandler } from './handler.js';
+
+const { settings, logger, metrics, revocations, service } = deployed('jobs');
+
+const handle = createJobsHandler({
+  service,
+  maxBodyBytes: settings.config.api.maxBodyBytes,
+  isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
+  logError: (message, err) => logger.error(message, err as Error),
+});
+
+export const handler = lambdaHandler(logger, metrics, handle);
