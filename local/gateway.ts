@@ -130,6 +130,11 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     }
 
     const headers = headerMaps(req);
+    // API Gateway adds these for the integration; behind it the client's scheme is https, here it is http.
+    for (const [name, value] of [['X-Forwarded-Proto', 'http'], ['X-Forwarded-For', req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1'], ['X-Forwarded-Port', String(req.socket.localPort ?? '')]] as const) {
+      headers.single[name] = value;
+      headers.multi[name] = [value];
+    }
     const event = proxyEvent({ req, url, route, pathParameters: matched.pathParameters, headers, body, requestId, stage, region });
 
     if (!route.public) {

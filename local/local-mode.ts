@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { GatewayConfig, IssuerConfig } from '../lib/config.js';
+import type { GatewayConfig } from '../lib/config.js';
 import { createAuthorizer } from '../lambda/authorizer/authorizer.js';
 import { createJwksFetcher } from '../lambda/authorizer/jwks-fetcher.js';
 import { DatabricksBackend } from '../lambda/backends/databricks.js';
@@ -29,7 +29,7 @@ import { startEmbeddedLedger, LOCAL_AWS, type EmbeddedLedger } from './embedded-
 import { startDatabricksEmulator, type DatabricksEmulator } from './emulators/databricks.js';
 import { startDataprocEmulator, type DataprocEmulator } from './emulators/dataproc.js';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from './emulators/google-tokens.js';
-import { startIdentityProvider, type LocalIdentityProvider } from './idp/provider.js';
+import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from './idp/provider.js';
 
 export interface LocalModeOptions {
   /** Where templatesDir and auditLogFile are resolved. @default process.cwd() */
@@ -86,14 +86,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     if (local.identityProvider.enabled) {
       idp = await startIdentityProvider({ port: local.identityProvider.port, host: local.host, audience: local.identityProvider.audience });
       closers.push(() => idp!.close());
-      const issuer: IssuerConfig = {
-        issuer: idp.issuer,
-        audience: local.identityProvider.audience,
-        jwksUri: idp.jwksUri,
-        groupsClaim: 'groups',
-        scopeClaim: 'scope',
-        requiredScopes: [],
-      };
+      const issuer = localIssuerConfig(idp);
       config.auth.issuers = [...config.auth.issuers, issuer];
     }
 

@@ -15,6 +15,8 @@ const USAGE = `usage: npm start -- [--config <file>] [--port <n>]
   --quiet          no request or audit lines on the console`;
 
 async function main(): Promise<void> {
+  // Local mode supports Node 20 on purpose; the SDK's notice about its future Node 22 floor is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let args;
   try {
     args = parseArgs({

@@ -2,13 +2,20 @@
 // verifier, its JWKS cache and the verified-token cache.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditTrail } from '../core/audit.js';
-import { embeddedSettings } from '../runtime/settings.js';
+import { DynamoRevocationStore } from '../core/revocations.js';
+import { embeddedSettings, ENV } from '../runtime/settings.js';
 import { createAuthorizer } from './authorizer.js';
 import { createJwksFetcher } from './jwks-fetcher.js';
 
 const settings = embeddedSettings();
 const logger = new Logger({ serviceName: settings.config.name, persistentKeys: { function: 'authorizer' } });
+
+const table = process.env[ENV.ledgerTable];
+// Revocation is checked on every call: refuse to start rather than run without it.
+if (!table) throw new Error(`environment variable ${ENV.ledgerTable} is not set: deploy this function with the DataJobGateway stack`);
+const revocations = new DynamoRevocationStore(new DynamoDBClient({}), table);
 
 const authorize = createAuthorizer({
   auth: settings.config.auth,
@@ -16,6 +23,7 @@ const authorize = createAuthorizer({
   // deployed: https only, whatever the config says
   jwksFetcher: createJwksFetcher({ allowLoopbackHttp: false }),
   logger,
+  isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
 });
 
 export const handler = (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => authorize(event);

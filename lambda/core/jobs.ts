@@ -193,7 +193,9 @@ export class JobsService {
     }
     try {
       const page = await this.deps.ledger.listByPrincipal(key, { limit: options.limit ?? 20, cursor: options.cursor });
-      return { jobs: page.items.map((r) => this.view(r, req)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      // Unfinished jobs are refreshed like GET /jobs/{id}, so a listing never shows a status the backend has moved past.
+      const rows = await Promise.all(page.items.map((r) => this.refresh(r)));
+      return { jobs: rows.map((r) => this.view(r, req)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     } catch (err) {
       if (err instanceof InvalidCursor) throw new BadRequest(err.message, [{ pointer: 'query:cursor', detail: 'is not a cursor from this listing' }]);
       throw err;

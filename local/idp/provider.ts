@@ -10,6 +10,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import './expected-warnings.js';
 import Provider, { errors, type AccessToken, type OidcContext, type ResourceServerInfo } from 'oidc-provider';
 import type { IssuerConfig } from '../../lib/config.js';
 import { isLoopbackHost } from '../../lambda/authorizer/jwks-fetcher.js';
