@@ -61,6 +61,7 @@ export interface LocalMode {
 /** The AWS identity local mode presents to Google's STS emulator, standing in for a Lambda role's credentials. */
 const LOCAL_ROLE_ARN = 'arn:aws:sts::000000000000:assumed-role/data-job-gateway-jobs/local';
 const LOCAL_DATABRICKS_PAT = 'dapi-local-0000000000000000000000000000';
+const LOCAL_DATABRICKS_TOKEN_ID = 'local-token-0001';
 
 export async function startLocalMode(input: GatewayConfig, options: LocalModeOptions = {}): Promise<LocalMode> {
   const cwd = options.cwd ?? process.cwd();
@@ -120,11 +121,19 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           awsCredentials: { [LOCAL_AWS.credentials.accessKeyId]: { secretAccessKey: LOCAL_AWS.credentials.secretAccessKey, arn: LOCAL_ROLE_ARN } },
           workloadIdentityAudiences: dp.credentials.type === 'workload-identity' ? [dp.credentials.audience] : [],
           impersonation: Object.fromEntries(accounts.map((sa) => [sa, ['*']])),
+          // Key mode: the default account starts with one key, which local mode puts where the secret would be.
+          serviceAccounts: dp.credentials.type === 'service-account-key' ? [{ email: dp.credentials.serviceAccount, initialKey: true }] : [],
         });
         closers.push(() => googleTokens!.close());
         if (dp.credentials.type === 'workload-identity') {
-          dp.credentials.tokenUrl = `${googleTokens.url}/v1/token`;
+          dp.credentials.tokenUrl = googleTokens.stsTokenUrl;
           dp.credentials.iamCredentialsEndpoint = googleTokens.url;
+        } else {
+          dp.credentials.tokenUrl = googleTokens.oauthTokenUrl;
+          dp.credentials.iamEndpoint = googleTokens.url;
+          dp.credentials.iamCredentialsEndpoint = googleTokens.url;
+          const [key] = googleTokens.serviceAccountKeys(dp.credentials.serviceAccount);
+          secrets.set(dp.credentials.secretName ?? 'data-job-gateway/google-sa-key', JSON.stringify(key));
         }
       }
       if (local.dataproc.enabled) {
@@ -157,7 +166,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           port: local.databricks.port,
           stepMs: local.databricks.stepMs,
           faults: local.databricks.faults,
-          initialTokens: [{ value: LOCAL_DATABRICKS_PAT, comment: 'local mode' }],
+          initialTokens: [{ tokenId: LOCAL_DATABRICKS_TOKEN_ID, value: LOCAL_DATABRICKS_PAT, comment: 'local mode' }],
           oauthClients: [{ clientId: 'local-gateway', clientSecret: 'local-gateway-secret' }],
           jobs: [
             { job_id: 1042, settings: { name: 'features-refresh', parameters: [{ name: 'feature_group', default: 'orders' }, { name: 'full_refresh', default: 'false' }] } },
@@ -167,7 +176,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
         db.host = databricks.url;
         const secret =
           db.credentials.type === 'pat'
-            ? { host: databricks.url, token: LOCAL_DATABRICKS_PAT }
+            ? { host: databricks.url, token: LOCAL_DATABRICKS_PAT, tokenId: LOCAL_DATABRICKS_TOKEN_ID }
             : { host: databricks.url, clientId: 'local-gateway', clientSecret: 'local-gateway-secret' };
         secrets.set(secretId, JSON.stringify(secret));
       }

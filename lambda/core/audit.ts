@@ -58,8 +58,11 @@ export class AuditTrail {
   ) {}
 
   record(event: AuditEvent): void {
-    const line = { audit: true, timestamp: new Date().toISOString(), ...event };
+    const line = { audit: true, ...event };
+    // Powertools stamps its own `timestamp`; the other sinks get the same field so every copy reads alike.
     this.logger.info(event.event, line);
-    for (const sink of this.sinks) sink(line);
+    if (this.sinks.length === 0) return;
+    const stamped = { timestamp: new Date().toISOString(), ...line };
+    for (const sink of this.sinks) sink(stamped);
   }
 }

@@ -3,7 +3,7 @@
 import { DatabricksCredentialsError, parseSecret } from '../backends/databricks-credentials.js';
 import type { DatabricksTokenApi, PatCredential } from './databricks-token-api.js';
 import { CredentialTestFailed, MalformedSecret } from './errors.js';
-import type { CredentialRotator, RotationContext } from './rotator.js';
+import type { CredentialRotator, Retired, RotationContext } from './rotator.js';
 
 export interface PatRotatorProps {
   readonly api: DatabricksTokenApi;
@@ -74,7 +74,7 @@ export class PatRotator implements CredentialRotator {
     }
   }
 
-  async retire(ctx: RotationContext, current: string, previous: string | undefined): Promise<readonly string[]> {
+  async retire(ctx: RotationContext, current: string, previous: string | undefined): Promise<Retired> {
     const cur = this.read(ctx, 'AWSCURRENT', current);
     const as = this.credential(ctx, cur);
     const prev = previous === undefined ? {} : tokenIdsIn(previous);
@@ -87,7 +87,7 @@ export class PatRotator implements CredentialRotator {
     for (const t of await this.props.api.list(as)) {
       if (t.tokenId !== cur.tokenId && ownedBy(ctx, t.comment) && (await this.props.api.revoke(as, t.tokenId)) === 'revoked') revoked.push(t.tokenId);
     }
-    return revoked;
+    return { credentialId: cur.tokenId, revoked };
   }
 
   private read(ctx: RotationContext, stage: string, text: string): RotatedPat {

@@ -2,8 +2,7 @@
 // client; and a token minted with a key, the proof that Google accepts it.
 import { iam_v1 } from 'googleapis/build/src/apis/iam/v1.js';
 import { StaticSecretStore } from '../backends/secrets-manager.js';
-import { GoogleCredentialsError } from '../backends/google-credential-errors.js';
-import { isHttpFailure, scrubHttpFailure } from '../backends/google-credential-errors.js';
+import { GoogleCredentialsError, isHttpFailure, scrubHttpFailure } from '../backends/google-credential-errors.js';
 import { SecretKeyClient } from '../backends/google-key-client.js';
 import { CLOUD_PLATFORM_SCOPE } from '../backends/google-workload-identity.js';
 import { CredentialApiFailed, MalformedSecret } from './errors.js';

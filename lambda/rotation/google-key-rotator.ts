@@ -2,7 +2,7 @@
 // and once it is AWSCURRENT every other user-managed key of the account is deleted.
 import { CredentialTestFailed, MalformedSecret } from './errors.js';
 import { parseServiceAccountKey, type GoogleKeyApi, type ServiceAccountKey } from './google-key-api.js';
-import type { CredentialRotator, RotationContext } from './rotator.js';
+import type { CredentialRotator, Retired, RotationContext } from './rotator.js';
 
 export interface KeyRotatorProps {
   readonly api: GoogleKeyApi;
@@ -55,14 +55,14 @@ export class KeyRotator implements CredentialRotator {
     }
   }
 
-  async retire(ctx: RotationContext, current: string): Promise<readonly string[]> {
+  async retire(ctx: RotationContext, current: string): Promise<Retired> {
     const cur = this.read(ctx, 'AWSCURRENT', current);
     // The account is the gateway's own (docs/credentials.md): its only user-managed key is the current one.
     const deleted: string[] = [];
     for (const keyId of await this.props.api.listKeyIds(cur)) {
       if (keyId !== cur.keyId && (await this.props.api.deleteKey(cur, keyId)) === 'deleted') deleted.push(keyId);
     }
-    return deleted;
+    return { credentialId: cur.keyId, revoked: deleted };
   }
 
   private read(ctx: RotationContext, stage: string, text: string): ServiceAccountKey {

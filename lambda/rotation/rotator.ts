@@ -9,6 +9,12 @@ export interface RotationContext {
   readonly versionId: string;
 }
 
+/** What finishSecret did: the id of the credential now current, and those it revoked (token or key ids, never values). */
+export interface Retired {
+  readonly credentialId: string;
+  readonly revoked: readonly string[];
+}
+
 export interface CredentialRotator {
   readonly kind: CredentialKind;
   /** createSecret: makes a new credential, acting as the current one; returns the pending secret value and the credential's id. */
@@ -21,7 +27,7 @@ export interface CredentialRotator {
   test(ctx: RotationContext, pending: string): Promise<void>;
   /**
    * finishSecret, once the new version is AWSCURRENT: revokes every credential the secret held before, never the
-   * current one. Idempotent: what is already gone counts as done. Returns the ids it revoked.
+   * current one. Idempotent: what is already gone counts as done.
    */
-  retire(ctx: RotationContext, current: string, previous: string | undefined): Promise<readonly string[]>;
+  retire(ctx: RotationContext, current: string, previous: string | undefined): Promise<Retired>;
 }

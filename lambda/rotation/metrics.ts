@@ -1,0 +1,29 @@
+// Rotation outcomes as CloudWatch embedded-metric-format lines through Powertools Metrics.
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS } from '../core/metric-names.js';
+import type { CredentialKind } from './rotator.js';
+import type { RotationMetrics } from './rotation.js';
+
+/**
+ * Each outcome is one line with the `service` dimension only (what the rotation alarm watches), and one more with the
+ * credential (and the step, for failures) to tell them apart on a dashboard.
+ */
+export class PowertoolsRotationMetrics implements RotationMetrics {
+  constructor(private readonly metrics: Metrics) {}
+
+  rotated(kind: CredentialKind): void {
+    this.emit(METRICS.rotations, {});
+    this.emit(METRICS.rotations, { credential: kind });
+  }
+
+  failed(kind: CredentialKind | 'unknown', step: string): void {
+    this.emit(METRICS.rotationFailures, {});
+    this.emit(METRICS.rotationFailures, { credential: kind, step: step.slice(0, 32) });
+  }
+
+  private emit(name: string, dimensions: Record<string, string>): void {
+    const single = this.metrics.singleMetric();
+    for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+    single.addMetric(name, MetricUnit.Count, 1);
+  }
+}

@@ -1,0 +1,55 @@
+// Which rotator a secret gets: the config says which credentials exist, the environment which secrets hold them.
+import type { GatewayConfig } from '../../lib/config.js';
+import { ENV } from '../runtime/settings.js';
+import { PatRotator } from './databricks-pat-rotator.js';
+import type { DatabricksTokenApi } from './databricks-token-api.js';
+import { RotationNotSupported } from './errors.js';
+import type { GoogleKeyApi } from './google-key-api.js';
+import { KeyRotator } from './google-key-rotator.js';
+import type { CredentialRotator } from './rotator.js';
+import type { SecretDescription } from './secret-versions.js';
+
+export interface RotationTargetsProps {
+  readonly config: Pick<GatewayConfig, 'databricks' | 'dataproc' | 'rotation'>;
+  /** `DATABRICKS_SECRET_ID` and `GOOGLE_KEY_SECRET_ID` (lambda/runtime/settings.ts `ENV`): a secret's ARN or name. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly databricks: DatabricksTokenApi;
+  readonly google: GoogleKeyApi;
+  /** Passed to the key rotator (tests make the propagation waits instant). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const OAUTH_M2M_REFUSAL =
+  'holds an oauth-m2m client secret, which this function does not rotate: create a new OAuth secret for the service principal in the ' +
+  'Databricks account console, put it in the secret, then delete the old one there (docs/credentials.md). The secret is unchanged';
+
+/** `rotatorFor` for the rotation handler: matches the secret against the configured secret ids by ARN or by name. */
+export function rotationTargets(props: RotationTargetsProps): (description: SecretDescription) => CredentialRotator {
+  const { config, env } = props;
+  const targets: { secretId: string; rotator: () => CredentialRotator }[] = [];
+  const databricksSecret = env[ENV.databricksSecret];
+  if (config.databricks && databricksSecret) {
+    const db = config.databricks;
+    const pat = new PatRotator({ api: props.databricks, host: db.host, lifetimeSeconds: config.rotation.tokenLifetimeDays * 86_400 });
+    targets.push({
+      secretId: databricksSecret,
+      rotator: () => {
+        if (db.credentials.type !== 'pat') throw new RotationNotSupported(`secret ${databricksSecret} ${OAUTH_M2M_REFUSAL}`);
+        return pat;
+      },
+    });
+  }
+  const googleSecret = env[ENV.googleKeySecret];
+  const google = config.dataproc?.credentials;
+  if (google?.type === 'service-account-key' && googleSecret) {
+    const key = new KeyRotator({ api: props.google, serviceAccount: google.serviceAccount, ...(props.sleep && { sleep: props.sleep }) });
+    targets.push({ secretId: googleSecret, rotator: () => key });
+  }
+  return (description) => {
+    const target = targets.find((t) => t.secretId === description.arn || t.secretId === description.name);
+    if (!target) {
+      throw new RotationNotSupported(`secret ${description.name} is not a credential of this gateway (${targets.map((t) => t.secretId).join(', ') || 'none configured'})`);
+    }
+    return target.rotator();
+  };
+}
