@@ -9,6 +9,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
+  // Fails any test file whose output carries a token, a key or a known secret.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/no-secrets-in-logs.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

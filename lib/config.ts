@@ -136,6 +136,7 @@ export const ApiSchema = Type.Object(
     ),
     routeThrottles: Type.Record(Type.String({ pattern: '^(GET|POST|DELETE) /' }), Throttle, {
       default: {},
+      additionalProperties: false,
       description: 'per route, e.g. "POST /jobs": {rateLimit: 5, burstLimit: 10}',
     }),
     usagePlan: Type.Optional(Type.Object({ quotaPerDay: Type.Integer({ minimum: 1 }) }, Strict)),
@@ -181,6 +182,15 @@ export const RotationSchema = Type.Object(
     enabled: Type.Boolean({ default: true }),
     intervalDays: Type.Integer({ minimum: 1, maximum: 1000, default: 30 }),
     tokenLifetimeDays: Type.Integer({ minimum: 1, maximum: 730, default: 45 }),
+  },
+  { ...Strict, default: {} },
+);
+
+export const ReconcilerSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    everyMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 5, description: 'how often pending reservations are settled' }),
+    pendingAfterMinutes: Type.Integer({ minimum: 2, maximum: 10080, default: 15, description: 'a reservation unconfirmed this long (no retry came back) is settled' }),
   },
   { ...Strict, default: {} },
 );
@@ -255,6 +265,7 @@ export const ConfigSchema = Type.Object(
     functions: FunctionsSchema,
     observability: ObservabilitySchema,
     rotation: RotationSchema,
+    reconciler: ReconcilerSchema,
     local: LocalSchema,
   },
   Strict,

@@ -1,6 +1,7 @@
 // The REQUEST authorizer: one bearer token in, an IAM policy with the principal as context out.
 // aws-jwt-verify checks signatures against every configured issuer; around it we refuse what the library lets pass
 // (see compact-jwt.ts, jwks.ts and the checks below), and every refusal is an `auth.denied` audit event.
+import type { AuthorizerMetrics } from '../edge/auth-metrics.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
@@ -57,6 +58,8 @@ export interface AuthorizerDeps {
   readonly now?: () => number;
   /** Checks that can change while a token lives; runs on every call, verified-token cache hits included. */
   readonly isRevoked?: (issuer: string, subject: string) => Promise<boolean>;
+  /** Denials by reason, for the dashboard and the fail-closed alarm. @default none */
+  readonly metrics?: AuthorizerMetrics;
   /** Where dependency failures (JWKS unreachable, revocation store down) are reported; never given a token. */
   readonly logger?: Pick<Logger, 'error'>;
 }
@@ -134,6 +137,7 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
       ...(p ? { principal: { issuer: p.issuer, subject: p.subject, kind: p.kind, groups: p.groups } } : {}),
       ...requestFacts(event),
     });
+    deps.metrics?.denied(rejection.reason);
     if (DEPENDENCY_FAILURES.has(rejection.reason)) {
       const cause = rejection.cause instanceof Error ? `${rejection.cause.name}: ${rejection.cause.message}` : undefined;
       deps.logger?.error('authorizer could not check a token', { reason: rejection.reason, detail: rejection.message, cause });

@@ -1,6 +1,5 @@
 // Strict parse of a compact JWS before aws-jwt-verify sees it: the library tolerates padding, silently drops
 // `__proto__`/`constructor` and lets the last of two duplicate keys win; we reject all of those outright.
-import { parseDocument } from 'yaml';
 import { TokenRejected } from './denial.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -43,8 +42,9 @@ function decodeJsonSegment(segment: string, what: string): JsonObject {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenRejected('malformed', `${what} is not a JSON object`);
-    assertNoForbiddenKeys(value, what);
-    assertNoDuplicateKeys(text, what);
+    const members = assertNoForbiddenKeys(value, what);
+    // JSON.parse keeps one member per name, so the text has more members than the parsed value exactly when a name repeats
+    if (countMembers(text) !== members) throw new TokenRejected('duplicate_key', `${what} has a duplicate member`);
     return value as JsonObject;
   } catch (err) {
     // anything else (bad UTF-8, bad JSON, nesting too deep for the checks) is still a bad token, never a crash
@@ -53,7 +53,9 @@ function decodeJsonSegment(segment: string, what: string): JsonObject {
   }
 }
 
-function assertNoForbiddenKeys(root: object, what: string): void {
+/** Returns how many object members the value holds, at every depth. */
+function assertNoForbiddenKeys(root: object, what: string): number {
+  let members = 0;
   const pending: unknown[] = [root];
   while (pending.length) {
     const value = pending.pop();
@@ -65,15 +67,20 @@ function assertNoForbiddenKeys(root: object, what: string): void {
     // JSON.parse creates `__proto__` as an own data property, so Object.keys sees it
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) throw new TokenRejected('forbidden_claim', `${what} has a "${key}" member`);
+      members++;
       pending.push((value as JsonObject)[key]);
     }
   }
+  return members;
 }
 
-// JSON is YAML 1.2 flow syntax, and the yaml parser reports duplicate keys (after unescaping) where JSON.parse keeps the last.
-function assertNoDuplicateKeys(text: string, what: string): void {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.some((e) => e.code === 'DUPLICATE_KEY')) throw new TokenRejected('duplicate_key', `${what} has a duplicate member`);
-  // JSON.parse accepted it; a YAML failure here means we could not check it, so fail closed
-  if (doc.errors.length) throw new TokenRejected('malformed', `${what} could not be checked for duplicate members`);
+// Every string token of a JSON text JSON.parse accepted, in order: outside strings valid JSON has no quote, so each
+// match starts at a real string; a string followed by a colon is a member name.
+const JSON_STRING = /"(?:[^"\\]|\\.)*"([ \t\r\n]*:)?/g;
+
+/** Member names in a JSON text that JSON.parse accepted (escaped spellings of one name count separately). */
+function countMembers(text: string): number {
+  let names = 0;
+  for (const m of text.matchAll(JSON_STRING)) if (m[1] !== undefined) names++;
+  return names;
 }

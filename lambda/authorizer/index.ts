@@ -8,6 +8,8 @@ import { DynamoRevocationStore } from '../core/revocations.js';
 import { embeddedSettings, ENV } from '../runtime/settings.js';
 import { createAuthorizer } from './authorizer.js';
 import { createJwksFetcher } from './jwks-fetcher.js';
+import { PowertoolsAuthorizerMetrics } from '../edge/auth-metrics.js';
+import { createMetrics } from '../edge/metrics.js';
 
 const settings = embeddedSettings();
 const logger = new Logger({ serviceName: settings.config.name, persistentKeys: { function: 'authorizer' } });
@@ -23,6 +25,7 @@ const authorize = createAuthorizer({
   // deployed: https only, whatever the config says
   jwksFetcher: createJwksFetcher({ allowLoopbackHttp: false }),
   logger,
+  metrics: new PowertoolsAuthorizerMetrics(createMetrics()),
   isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
 });
 

@@ -1,7 +1,7 @@
 // DatabricksBackend: Jobs API 2.2 run-now (an existing job) and runs/submit (a one-off run) behind the JobBackend interface.
 import { createHash } from 'node:crypto';
 import type { DatabricksConfig } from '../../lib/config.js';
-import type { BackendRef, BackendRequest, BackendState, JobBackend, Submission } from '../core/backend.js';
+import type { BackendRef, BackendRequest, BackendState, JobBackend, LookupResult, Submission, UnconfirmedSubmission } from '../core/backend.js';
 import { BackendFailure, TemplateError } from '../core/errors.js';
 import type { SecretStore } from '../core/secrets.js';
 import { DatabricksCredentials } from './databricks-credentials.js';
@@ -63,6 +63,37 @@ export class DatabricksBackend implements JobBackend {
     return normalizeRun(await this.readRun(id), true);
   }
 
+  /**
+   * For the reconciler. Databricks cannot look a run up by idempotency token (only a resubmit reveals it, and a
+   * resubmit would start the run), so list the template's runs started since the reservation: none → the submit never
+   * reached Databricks; some → they are candidates a person must check, never adopted on a guess.
+   */
+  async lookup(submission: UnconfirmedSubmission): Promise<LookupResult> {
+    const from = Date.parse(submission.reservedAt) - LOOKUP_CLOCK_SKEW_MS;
+    const to = Date.now() + LOOKUP_CLOCK_SKEW_MS;
+    const filter = runFilter(submission);
+    const candidates: string[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < LOOKUP_MAX_PAGES; page++) {
+      const query: Record<string, string> = { limit: '25', start_time_from: String(from), start_time_to: String(to), ...filter.query };
+      if (pageToken) query.page_token = pageToken;
+      const res = await this.http.request('GET', '/api/2.2/jobs/runs/list', { query });
+      // int64 run ids: quote them before parsing so none is rounded.
+      const listing = JSON.parse(res.text.replace(/"run_id"\s*:\s*(\d+)/g, '"run_id":"$1"')) as { runs?: ListedRun[]; has_more?: boolean; next_page_token?: string };
+      for (const run of listing.runs ?? []) {
+        const started = Number(run.start_time);
+        // The filter is applied here too: a workspace that ignores start_time_from/to must not widen the match.
+        if (Number.isFinite(started) && started >= from && started <= to && filter.matches(run)) candidates.push(String(run.run_id));
+      }
+      if (!listing.has_more || !listing.next_page_token) {
+        if (!candidates.length) return { outcome: 'absent' };
+        return { outcome: 'unknown', reason: `Databricks cannot look a run up by idempotency token; ${candidates.length} run(s) of this template started since the reservation`, candidates };
+      }
+      pageToken = listing.next_page_token;
+    }
+    return { outcome: 'unknown', reason: `more than ${LOOKUP_MAX_PAGES * 25} runs started since the reservation; not searched further`, candidates };
+  }
+
   private async readRun(id: string): Promise<DatabricksRun> {
     const res = await this.http.request('GET', '/api/2.2/jobs/runs/get', { query: { run_id: id } });
     if (!isObject(res.json)) throw new BackendFailure(BACKEND, 502, 'INVALID_RESPONSE', `Databricks runs/get for run ${id} answered without a run`);
@@ -107,6 +138,38 @@ function runNowBody(block: Record<string, unknown>, file: string): Record<string
   body.job_id = jobId;
   return body;
 }
+
+const LOOKUP_CLOCK_SKEW_MS = 60_000;
+const LOOKUP_MAX_PAGES = 40;
+
+interface ListedRun {
+  readonly run_id: string;
+  readonly job_id?: number;
+  readonly run_name?: string;
+  readonly run_type?: string;
+  readonly start_time?: number;
+}
+
+/** Which listed runs could be this submission's: run-now → runs of its job; submit → one-off runs with its run name. */
+function runFilter(submission: UnconfirmedSubmission): { query: Record<string, string>; matches: (run: ListedRun) => boolean } {
+  const block = submission.template?.databricks;
+  const jobId = block?.runNow?.jobId ?? block?.runNow?.job_id;
+  if (block?.runNow && (typeof jobId === 'number' || (typeof jobId === 'string' && /^\d+$/.test(jobId)))) {
+    return { query: { job_id: String(jobId), run_type: 'JOB_RUN' }, matches: (run) => String(run.job_id) === String(jobId) };
+  }
+  const runName = block?.submit?.run_name;
+  if (block?.submit && typeof runName === 'string') {
+    // Placeholders in the run name match anything; the rest must be as written.
+    const literal = runName.split(/\{\{\s*[A-Za-z0-9_]+\s*\}\}/).map(escapeRegExp);
+    const pattern = new RegExp(`^${literal.join('.*')}$`, 's');
+    return { query: { run_type: 'SUBMIT_RUN' }, matches: (run) => run.run_type === 'SUBMIT_RUN' && pattern.test(run.run_name ?? '') };
+  }
+  if (block?.submit) return { query: { run_type: 'SUBMIT_RUN' }, matches: (run) => run.run_type === 'SUBMIT_RUN' };
+  // The template is gone or its job id is a placeholder: every run in the window is a candidate.
+  return { query: {}, matches: () => true };
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function runIdOf(ref: BackendRef): string {
   if (ref.kind !== 'run' || !RUN_ID.test(ref.id)) {

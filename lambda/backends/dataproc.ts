@@ -2,7 +2,7 @@
 // (batches.create/get, cancel through the batch's operation) with Google's generated REST client.
 import type { AuthClient } from 'google-auth-library';
 import { dataproc_v1 } from 'googleapis/build/src/apis/dataproc/v1.js';
-import type { BackendRef, BackendRequest, BackendState, JobBackend, Submission } from '../core/backend.js';
+import type { BackendRef, BackendRequest, BackendState, JobBackend, LookupResult, Submission, UnconfirmedSubmission } from '../core/backend.js';
 import { BackendRejected, TemplateError } from '../core/errors.js';
 import { isTerminal } from '../core/status.js';
 import { deriveDataprocIds, type DataprocIds } from './dataproc-ids.js';
@@ -110,6 +110,39 @@ export class DataprocBackend implements JobBackend {
       return this.settledOr(err, async () => batchState(await this.getBatch(ref.id, auth)));
     }
     return batchState(await this.getBatch(ref.id, auth));
+  }
+
+  /**
+   * For the reconciler: get the workload by the ids a submit of this job derives. Found with our label → that
+   * submit reached Dataproc; NOT_FOUND → it never did (no submit is in flight once the reservation is old).
+   */
+  async lookup(submission: UnconfirmedSubmission): Promise<LookupResult> {
+    const ids = deriveDataprocIds(submission.jobId);
+    const auth = await this.authFor(undefined);
+    const block = submission.template?.dataproc;
+    // A template removed since the reservation no longer says which kind it was: look for both.
+    const kinds: ('job' | 'batch')[] = block?.job ? ['job'] : block?.batch ? ['batch'] : ['job', 'batch'];
+    for (const kind of kinds) {
+      const found =
+        kind === 'job'
+          ? await this.absentIfNotFound(this.getJob(ids.jobId, auth)).then((j) => j && { labels: j.labels, job: { ...this.jobRef(ids.jobId), ...jobState(j) } })
+          : await this.absentIfNotFound(this.getBatch(ids.batchId, auth)).then((b) => b && { labels: b.labels, job: { ...this.batchRef(ids.batchId), ...batchState(b) } });
+      if (!found) continue;
+      if (found.labels?.[GATEWAY_LABEL.jobId] !== sanitizeLabelValue(submission.jobId)) {
+        return { outcome: 'unknown', reason: `Dataproc ${kind} ${found.job.id} exists but was not created for gateway job ${submission.jobId}`, candidates: [found.job.id] };
+      }
+      return { outcome: 'found', job: found.job };
+    }
+    return { outcome: 'absent' };
+  }
+
+  private async absentIfNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+    try {
+      return await read;
+    } catch (err) {
+      if (err instanceof BackendRejected && err.backendCode === 'NOT_FOUND') return undefined;
+      throw err;
+    }
   }
 
   /** The whole request, from the rendered template block: what `submit` sends and what a dry run shows. */

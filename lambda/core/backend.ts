@@ -36,6 +36,23 @@ export interface BackendState {
   readonly message?: string;
 }
 
+/** A submission the gateway reserved but never saw confirmed, as the reconciler knows it from the ledger. */
+export interface UnconfirmedSubmission {
+  /** Our job id: the source of the backend's de-duplication keys. */
+  readonly jobId: string;
+  /** The template it was rendered from, when the catalog still has it. */
+  readonly template?: Template;
+  /** When the ledger row was reserved (ISO time): the backend job, if any, was created after it. */
+  readonly reservedAt: string;
+}
+
+/** What a backend can say about an unconfirmed submission without submitting anything. */
+export type LookupResult =
+  | { readonly outcome: 'found'; readonly job: BackendRef & BackendState }
+  | { readonly outcome: 'absent' }
+  /** The backend cannot tell; `candidates` are its jobs that might be this one, for a person to check. */
+  | { readonly outcome: 'unknown'; readonly reason: string; readonly candidates?: readonly string[] };
+
 export interface JobBackend {
   readonly name: BackendName;
   /** The request `submit` would send (for dry runs and for the audit trail). Pure: no I/O. */
@@ -44,4 +61,6 @@ export interface JobBackend {
   submit(submission: Submission): Promise<BackendRef & BackendState>;
   get(ref: BackendRef): Promise<BackendState>;
   cancel(ref: BackendRef): Promise<BackendState>;
+  /** Find the job a submission with this id started, if any, without starting one (for the reconciler). */
+  lookup?(submission: UnconfirmedSubmission): Promise<LookupResult>;
 }

@@ -283,7 +283,8 @@ export class JobsService {
 
   private readonly loaded = new Map<BackendName, Promise<JobBackend>>();
 
-  private backendFor(t: { backend: BackendName }): Promise<JobBackend> {
+  /** The backend a template or job runs on, loaded on first use; the reconciler reaches backends through here too. */
+  backendFor(t: { backend: BackendName }): Promise<JobBackend> {
     const entry = this.deps.backends[t.backend];
     if (!entry) return Promise.reject(new BackendFailure(t.backend, 503, 'NOT_CONFIGURED', `the ${t.backend} backend is not configured on this gateway`));
     if (typeof entry !== 'function') return Promise.resolve(entry);

@@ -1,0 +1,141 @@
+// What auditors and operators look at: one dashboard, alarms to an SNS topic, and the saved audit queries.
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type { Stage } from 'aws-cdk-lib/aws-apigateway';
+import { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnQueryDefinition, type ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { AUDIT_QUERY_LIST, type AuditQueryName } from '../audit-queries.js';
+import type { BackendName } from '../../lambda/core/backend.js';
+import { ALARM_SHAPE, alarmSpecs } from '../observability/alarms.js';
+import { dashboardRows } from '../observability/dashboard.js';
+import { DEFAULT_METRIC_SOURCE, type GatewayMetricSource } from '../observability/metrics.js';
+import { InvalidSetting } from './invalid-setting.js';
+
+export interface ObservabilityProps {
+  /** The gateway's name (config `name`): the dashboard's name, the prefix of alarm names, the saved-query folder. */
+  readonly name: string;
+  /** The audit log group every function writes to (AuditLog.logGroup). */
+  readonly auditLog: ILogGroup;
+  /** The API's stage (`GatewayApi.restApi.deploymentStage`): its ApiName and Stage metrics. */
+  readonly apiStage: Stage;
+  /** Functions to graph and watch for throttles, by short name: `{ authorizer, catalog, jobs, admin }`. */
+  readonly functions: Readonly<Record<string, IFunction>>;
+  /**
+   * The Secrets Manager rotation function: its errors are the rotation-failure alarm.
+   * @default no rotation alarm
+   */
+  readonly rotationFunction?: IFunction;
+  /**
+   * The backends this gateway submits to: one submit-failure alarm and one graph line each.
+   * @default both
+   */
+  readonly backends?: readonly BackendName[];
+  /**
+   * An existing SNS topic for alarm notifications, in the stack's region (config `observability.alarmTopicArn`).
+   * @default a new topic, encrypted with a new KMS key; subscribe to it (`alarmTopic.topicArn`)
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * Namespace and `service` dimension of the functions' embedded metrics.
+   * @default DataJobGateway / data-job-gateway, what lambda/edge/metrics.ts `createMetrics` emits
+   */
+  readonly metrics?: GatewayMetricSource;
+}
+
+export class Observability extends Construct {
+  readonly dashboard: Dashboard;
+  /** Where every alarm notifies (and says OK again). */
+  readonly alarmTopic: ITopic;
+  readonly alarms: readonly Alarm[];
+  /** The saved Logs Insights queries, by the CLI command that runs the same query. */
+  readonly queries: Readonly<Record<AuditQueryName, CfnQueryDefinition>>;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    validateName(props.name);
+    if (Object.keys(props.functions).length === 0) throw new InvalidSetting('functions', 'must name at least one function to watch');
+    const metrics = props.metrics ?? DEFAULT_METRIC_SOURCE;
+    const backends = props.backends ?? ['dataproc', 'databricks'];
+
+    this.alarmTopic = props.alarmTopicArn ? this.importTopic(props.alarmTopicArn) : this.createTopic(props.name);
+    const notify = new SnsAction(this.alarmTopic);
+    this.alarms = alarmSpecs({ stage: props.apiStage, metrics, functions: props.functions, rotationFunction: props.rotationFunction, backends }).map((spec) => {
+      const alarm = new Alarm(this, spec.id, {
+        ...ALARM_SHAPE,
+        metric: spec.metric,
+        alarmName: `${props.name}-${spec.nameSuffix}`,
+        alarmDescription: spec.description,
+        threshold: spec.threshold,
+      });
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+      return alarm;
+    });
+
+    // L1: the L2 QueryDefinition cannot declare the {{parameter}} placeholders the console asks for.
+    this.queries = Object.fromEntries(
+      AUDIT_QUERY_LIST.map((q) => [
+        q.name,
+        new CfnQueryDefinition(this, `Query${pascal(q.name)}`, {
+          name: `${props.name}/${q.title}`,
+          queryString: q.queryString,
+          logGroupNames: [props.auditLog.logGroupName],
+          parameters: q.parameters.length ? q.parameters.map((p) => ({ name: p.name, description: p.description })) : undefined,
+        }),
+      ]),
+    ) as Record<AuditQueryName, CfnQueryDefinition>;
+
+    this.dashboard = new Dashboard(this, 'Resource', {
+      dashboardName: props.name,
+      defaultInterval: Duration.hours(6),
+      widgets: dashboardRows({
+        name: props.name,
+        stage: props.apiStage,
+        metrics,
+        functions: props.functions,
+        rotationFunction: props.rotationFunction,
+        backends,
+        auditLogGroupName: props.auditLog.logGroupName,
+        alarms: this.alarms,
+      }),
+    });
+  }
+
+  private importTopic(arn: string): ITopic {
+    const stack = Stack.of(this);
+    if (!Token.isUnresolved(arn)) {
+      const { service, region } = Arn.split(arn, ArnFormat.NO_RESOURCE_NAME);
+      if (service !== 'sns') throw new InvalidSetting('/observability/alarmTopicArn', `must be an SNS topic ARN (got ${JSON.stringify(arn)})`);
+      // CloudWatch alarms can only notify a topic in their own region.
+      if (region && !Token.isUnresolved(stack.region) && region !== stack.region) {
+        throw new InvalidSetting('/observability/alarmTopicArn', `is in ${region}, but alarms in ${stack.region} can only notify a topic in ${stack.region} (got ${JSON.stringify(arn)})`);
+      }
+    }
+    return Topic.fromTopicArn(this, 'AlarmTopic', arn);
+  }
+
+  private createTopic(name: string): Topic {
+    // CloudWatch must be able to use the key to publish to an encrypted topic; the AWS-managed SNS key does not allow it.
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: `Encrypts the ${name} alarm topic`,
+      enableKeyRotation: true,
+      // Nothing encrypted with it outlives the topic.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return new Topic(this, 'AlarmTopic', { displayName: `${name} alarms`, masterKey: key, enforceSSL: true });
+  }
+}
+
+function validateName(name: string): void {
+  if (Token.isUnresolved(name)) return;
+  // Dashboard names allow letters, digits, dash and underscore (at most 255); alarm names add a suffix.
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) throw new InvalidSetting('/name', `must be letters, digits, - or _ (at most 200) to name the dashboard and alarms (got ${JSON.stringify(name)})`);
+}
+
+const pascal = (s: string) => s.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());

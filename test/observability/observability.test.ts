@@ -1,0 +1,197 @@
+// The Observability construct: the dashboard (snapshot), alarms to the right topic, and what it refuses to build.
+import { describe, expect, test } from '@jest/globals';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { InvalidSetting } from '../../lib/constructs/invalid-setting.js';
+import { ALARM_DEFAULTS } from '../../lib/observability/alarms.js';
+import { dashboardBody, observedStack } from './fixtures.js';
+
+const EXISTING_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
+
+// Synthesizing is the slow part: each shape is built once for the whole file.
+const synthesized = new Map<string, Template>();
+const templateOf = (shape: 'plain' | 'rotation' | 'existing-topic' | 'databricks-only') => {
+  if (!synthesized.has(shape)) {
+    const props = { plain: {}, rotation: { rotation: true }, 'existing-topic': { alarmTopicArn: EXISTING_TOPIC }, 'databricks-only': { backends: ['databricks' as const] } }[shape];
+    synthesized.set(shape, Template.fromStack(observedStack(props).stack));
+  }
+  return synthesized.get(shape)!;
+};
+
+/** The one metric an alarm watches, whichever form CloudFormation got (labelled metrics come as `Metrics`). */
+function watchedMetric(template: Template, alarmName: string) {
+  const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: alarmName } }));
+  if (!alarm) throw new Error(`no alarm ${alarmName}`);
+  const p = alarm.Properties;
+  if (p.MetricName) return { Namespace: p.Namespace, MetricName: p.MetricName, Dimensions: p.Dimensions, Stat: p.Statistic, Threshold: p.Threshold };
+  const stats = p.Metrics.filter((m: any) => m.MetricStat);
+  if (stats.length !== 1) throw new Error(`${alarmName} watches ${stats.length} metrics`);
+  const { Metric, Stat } = stats[0].MetricStat;
+  return { Namespace: Metric.Namespace, MetricName: Metric.MetricName, Dimensions: Metric.Dimensions, Stat, Threshold: p.Threshold };
+}
+
+describe('the dashboard', () => {
+  test('matches the snapshot (references and asset hashes stripped)', () => {
+    // GIVEN a gateway with a rotation function
+    const template = templateOf('rotation');
+    // WHEN
+    const body = dashboardBody(template);
+    // THEN
+    expect(body).toMatchSnapshot();
+  });
+
+  test('graphs every signal the issue asks for', () => {
+    const body = dashboardBody(templateOf('rotation'));
+    const titles = body.widgets.map((w: any) => w.properties.title).filter(Boolean);
+    expect(titles).toEqual([
+      'API requests',
+      'API 4xx and 5xx',
+      'API latency (ms)',
+      'Authorizer denials by reason',
+      'Submissions and failures by backend',
+      'Submissions by template',
+      'Submit failures and cancellations by template',
+      'Function errors',
+      'Function throttles',
+      'Function duration p99 (ms)',
+      'Function invocations',
+      'Backend latency p99 (ms)',
+      'Secret rotations',
+      'Recent submissions (audit log)',
+      'Recent denials (audit log)',
+      'Alarms',
+    ]);
+    const latency = body.widgets.find((w: any) => w.properties.title === 'API latency (ms)');
+    expect(latency.properties.metrics.map((m: any[]) => m.at(-1).stat)).toEqual(['p50', 'p99', 'p99']);
+  });
+
+  test('finds denial reasons and templates by SEARCH over the dimension sets the functions emit', () => {
+    const body = dashboardBody(templateOf('plain'));
+    const expressions = body.widgets.flatMap((w: any) => (w.properties.metrics ?? []).map((m: any[]) => m[0]?.expression)).filter(Boolean);
+    expect(expressions).toContain(`SEARCH('{"DataJobGateway","service","reason"} MetricName="AuthorizerDenials" service="data-job-gateway"', 'Sum', 300)`);
+    expect(expressions).toContain(`SEARCH('{"DataJobGateway","service","backend","template"} MetricName="JobsSubmitted" service="data-job-gateway"', 'Sum', 300)`);
+  });
+});
+
+describe('alarms', () => {
+  test('without a topic ARN, a KMS-encrypted, TLS-only topic is created that CloudWatch may publish to', () => {
+    // GIVEN / WHEN
+    const template = templateOf('plain');
+    // THEN
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
+    }
+  });
+
+  test('with observability.alarmTopicArn, every alarm notifies that topic and none is created', () => {
+    const template = templateOf('existing-topic');
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [EXISTING_TOPIC], OKActions: [EXISTING_TOPIC] });
+  });
+
+  test('API 5xx rate: percentage of requests, once the window holds enough of them', () => {
+    const template = templateOf('plain');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'TestGateway-api-5xx-rate',
+      Threshold: ALARM_DEFAULTS.apiServerErrorRatePercent,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: `IF(requests >= ${ALARM_DEFAULTS.apiServerErrorMinRequests}, 100 * errors / requests, 0)` }),
+        Match.objectLike({ Id: 'requests', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/ApiGateway', MetricName: 'Count' }), Stat: 'Sum' }) }),
+        Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError' }), Stat: 'Sum' }) }),
+      ]),
+    });
+  });
+
+  test('authorizer errors: denials the authorizer made because it could not check the token', () => {
+    const template = templateOf('plain');
+    const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'TestGateway-authorizer-errors' } }));
+    const reasons = alarm!.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'reason').Value);
+    expect(reasons.sort()).toEqual(['invalid_token', 'jwks_invalid', 'jwks_unavailable', 'revocation_unavailable']);
+    expect(alarm!.Properties.Metrics[0].Expression).toBe('FILL(r0, 0) + FILL(r1, 0) + FILL(r2, 0) + FILL(r3, 0)');
+  });
+
+  test('backend submit failures: one alarm per backend on JobSubmitFailures by service and backend', () => {
+    const template = templateOf('databricks-only');
+    expect(watchedMetric(template, 'TestGateway-databricks-submit-failures')).toEqual({
+      Namespace: 'DataJobGateway',
+      MetricName: 'JobSubmitFailures',
+      Dimensions: [
+        { Name: 'backend', Value: 'databricks' },
+        { Name: 'service', Value: 'data-job-gateway' },
+      ],
+      Stat: 'Sum',
+      Threshold: ALARM_DEFAULTS.submitFailures,
+    });
+    expect(() => watchedMetric(template, 'TestGateway-dataproc-submit-failures')).toThrow('no alarm');
+  });
+
+  test('function throttles: one alarm per function', () => {
+    const template = templateOf('plain');
+    for (const name of ['authorizer', 'catalog', 'jobs', 'admin']) {
+      expect(watchedMetric(template, `TestGateway-${name}-throttles`)).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Stat: 'Sum', Threshold: ALARM_DEFAULTS.throttles });
+    }
+  });
+
+  test('rotation failures: only when there is a rotation function, on its errors', () => {
+    expect(() => watchedMetric(templateOf('plain'), 'TestGateway-rotation-failures')).toThrow('no alarm');
+    expect(watchedMetric(templateOf('rotation'), 'TestGateway-rotation-failures')).toEqual({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^Rotation/) } }],
+      Stat: 'Sum',
+      Threshold: ALARM_DEFAULTS.rotationFailures,
+    });
+  });
+});
+
+describe('validation', () => {
+  test('fails when the alarm topic is in another region', () => {
+    expect(() => observedStack({ alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops' })).toThrow(InvalidSetting);
+    expect(() => observedStack({ alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops' })).toThrow(/is in us-east-1, but alarms in eu-west-1/);
+  });
+
+  test('fails when the alarm topic ARN is not an SNS ARN', () => {
+    expect(() => observedStack({ alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:queue' })).toThrow('/observability/alarmTopicArn must be an SNS topic ARN');
+  });
+
+  test('fails when the name cannot name a dashboard', () => {
+    expect(() => observedStack({ name: 'my gateway!' })).toThrow('/name must be letters, digits, - or _');
+  });
+
+  test('fails when there is no function to watch', () => {
+    expect(() => observedStack({ functions: {} })).toThrow('functions must name at least one function to watch');
+  });
+});
+
+describe('cdk-nag', () => {
+  test.each([
+    ['a created alarm topic', {}],
+    ['an existing alarm topic', { alarmTopicArn: EXISTING_TOPIC }],
+  ])('AwsSolutions finds nothing on the observability resources with %s', (_, props) => {
+    // GIVEN
+    const { stack, observability } = observedStack({ rotation: true, ...props });
+    // WHEN
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    // THEN
+    const ours = report.violations.flatMap((v) => v.violatingResources.filter((r) => r.constructPath?.includes(`/${observability.node.id}/`)).map((r) => `${v.ruleName} at ${r.constructPath}`));
+    expect(ours).toEqual([]);
+  });
+});
