@@ -24,6 +24,7 @@ import { createJobsHandler } from '../lambda/jobs/handler.js';
 import { createAdminHandler } from '../lambda/admin/handler.js';
 import { DynamoRevocationStore } from '../lambda/core/revocations.js';
 import { RevocationService } from '../lambda/core/revocation-service.js';
+import { revocationGate } from '../lambda/edge/revocation-gate.js';
 import { startLocalGateway, type AccessLogEntry, type LocalGateway } from './gateway.js';
 import { startEmbeddedLedger, LOCAL_AWS, type EmbeddedLedger } from './embedded-ledger.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from './emulators/databricks.js';
@@ -185,7 +186,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     }
 
     const catalog = new TemplateCatalog(templates);
-    const service = new JobsService({ catalog, backends, ledger, audit, access: config.access, log: { warn: (m, extra) => logger.warn(m, extra ?? {}) } });
+    const service = new JobsService({ catalog, backends, ledger, slots: ledger, audit, access: config.access, log: { warn: (m, extra) => logger.warn(m, extra ?? {}) } });
     const logError = (message: string, err: unknown) => logger.error(message, err as Error);
 
     const revocationStore = new DynamoRevocationStore(dynamo, tableName);
@@ -199,9 +200,10 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       logger,
       isRevoked,
     });
-    const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, isRevoked, logError });
-    const catalogHandler = createCatalogHandler({ catalog, logError });
-    const admin = createAdminHandler({ revocations, isRevoked, maxBodyBytes: config.api.maxBodyBytes, logError });
+    const refuseRevoked = revocationGate(isRevoked, audit);
+    const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, refuseRevoked, logError });
+    const catalogHandler = createCatalogHandler({ catalog, refuseRevoked, logError });
+    const admin = createAdminHandler({ revocations, refuseRevoked, maxBodyBytes: config.api.maxBodyBytes, logError });
 
     const gateway = await startLocalGateway({
       port: local.port,

@@ -3,13 +3,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createAjv } from '../core/ajv.js';
 import { RevocationRequest } from '../core/api-schemas.js';
 import { fieldErrors } from '../core/catalog.js';
-import { BadRequest, RouteNotFound, Unauthenticated } from '../core/errors.js';
+import { BadRequest, RouteNotFound } from '../core/errors.js';
+import type { RevocationGate } from '../edge/revocation-gate.js';
 import type { RevocationService } from '../core/revocation-service.js';
 import { SECURITY_HEADERS, json, jsonBody, principalOf, problem, requestFacts } from '../edge/http.js';
 
 export interface AdminHandlerDeps {
   readonly revocations: RevocationService;
-  readonly isRevoked: (issuer: string, subject: string) => Promise<boolean>;
+  readonly refuseRevoked: RevocationGate;
   readonly maxBodyBytes: number;
   readonly logError: (message: string, err: unknown) => void;
 }
@@ -21,8 +22,8 @@ export function createAdminHandler(deps: AdminHandlerDeps) {
     const requestId = event.requestContext.requestId;
     try {
       const actor = principalOf(event);
-      if (await deps.isRevoked(actor.issuer, actor.subject)) throw new Unauthenticated('this identity has been revoked');
       const req = requestFacts(event);
+      await deps.refuseRevoked(actor, req);
       switch (`${event.httpMethod} ${event.resource}`) {
         case 'POST /admin/revocations': {
           const body = jsonBody(event, deps.maxBodyBytes);

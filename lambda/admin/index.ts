@@ -1,6 +1,7 @@
 // Lambda entry: the /admin/revocations routes.
 import { RevocationService } from '../core/revocation-service.js';
 import { lambdaHandler } from '../edge/lambda.js';
+import { revocationGate } from '../edge/revocation-gate.js';
 import { deployed } from '../runtime/deployed.js';
 import { createAdminHandler } from './handler.js';
 
@@ -8,7 +9,7 @@ const { settings, logger, metrics, audit, ledger, revocations, service } = deplo
 
 const handle = createAdminHandler({
   revocations: new RevocationService({ store: revocations, ledger, jobs: service, audit, access: settings.config.access }),
-  isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
+  refuseRevoked: revocationGate((issuer, subject) => revocations.isRevoked(issuer, subject), audit),
   maxBodyBytes: settings.config.api.maxBodyBytes,
   logError: (message, err) => logger.error(message, err as Error),
 });

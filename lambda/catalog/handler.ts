@@ -6,9 +6,12 @@ import { openApiDocument } from '../core/openapi.js';
 import { mayView } from '../core/policy.js';
 import type { Template } from '../core/template.js';
 import { json, principalOf, problem, requestFacts } from '../edge/http.js';
+import type { RevocationGate } from '../edge/revocation-gate.js';
 
 export interface CatalogHandlerDeps {
   readonly catalog: TemplateCatalog;
+  /** Checked on every request, because API Gateway may answer from its authorizer cache. */
+  readonly refuseRevoked?: RevocationGate;
   readonly logError: (message: string, err: unknown) => void;
 }
 
@@ -24,6 +27,7 @@ export function createCatalogHandler(deps: CatalogHandlerDeps) {
         return { ...json(200, null), body: openapi };
       }
       const principal = principalOf(event);
+      await deps.refuseRevoked?.(principal, requestFacts(event));
       if (event.httpMethod === 'GET' && event.resource === '/templates') {
         return json(200, { templates: deps.catalog.all().filter((t) => mayView(principal, t)).map(templateSummary) });
       }

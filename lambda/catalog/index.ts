@@ -1,13 +1,21 @@
 // Lambda entry: GET /templates, /templates/{id}, /openapi.json. Everything is built once per container.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { AuditTrail } from '../core/audit.js';
 import { TemplateCatalog } from '../core/catalog.js';
-import { embeddedSettings } from '../runtime/settings.js';
+import { DynamoRevocationStore } from '../core/revocations.js';
+import { revocationGate } from '../edge/revocation-gate.js';
+import { embeddedSettings, ENV } from '../runtime/settings.js';
 import { createCatalogHandler } from './handler.js';
 
-const logger = new Logger();
+const logger = new Logger({ serviceName: 'data-job-gateway', persistentKeys: { function: 'catalog' } });
 const settings = embeddedSettings();
+const table = process.env[ENV.ledgerTable];
+if (!table) throw new Error(`environment variable ${ENV.ledgerTable} is not set: deploy this function with the DataJobGateway stack`);
+const revocations = new DynamoRevocationStore(new DynamoDBClient({}), table);
 
 export const handler = createCatalogHandler({
   catalog: new TemplateCatalog(settings.templates),
+  refuseRevoked: revocationGate((issuer, subject) => revocations.isRevoked(issuer, subject), new AuditTrail(logger)),
   logError: (message, err) => logger.error(message, err as Error),
 });

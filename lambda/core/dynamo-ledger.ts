@@ -1,17 +1,18 @@
 // Ledger on DynamoDB: conditional puts for reservation, a GSI by principal for listing, a sparse GSI for pending rows.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BackendRef } from './backend.js';
-import { InvalidCursor, type JobRecord, type Ledger, type Page } from './ledger.js';
+import { InvalidCursor, type ActiveSlots, type JobRecord, type Ledger, type Page } from './ledger.js';
 import { LEDGER_TABLE } from './ledger-schema.js';
 import { isTerminal, JOB_STATUSES, type JobStatus } from './status.js';
 
 const PK = (id: string) => `JOB#${id}`;
+const SLOTS = (principalKey: string, template: string) => `ACTIVE#${template}#${principalKey}`;
 const ACTIVE: readonly JobStatus[] = JOB_STATUSES.filter((s) => !isTerminal(s));
 
 type Item = JobRecord & { pk: string };
 
-export class DynamoLedger implements Ledger {
+export class DynamoLedger implements Ledger, ActiveSlots {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -116,6 +117,23 @@ export class DynamoLedger implements Ledger {
     return out.Item ? strip(out.Item as Item) : undefined;
   }
 
+  async discard(id: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: PK(id) },
+          ConditionExpression: 'pending = :r AND attribute_not_exists(backendRef)',
+          ExpressionAttributeValues: { ':r': 'RESERVED' },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
   async listByPrincipal(principalKey: string, options: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
     const out = await this.doc.send(
       new QueryCommand({
@@ -173,6 +191,47 @@ export class DynamoLedger implements Ledger {
       }),
     );
     return (out.Items ?? []).map((i) => strip(i as Item));
+  }
+
+  async claim(principalKey: string, template: string, jobId: string, max: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: SLOTS(principalKey, template) },
+          UpdateExpression: 'ADD jobs :id',
+          ConditionExpression: 'attribute_not_exists(jobs) OR contains(jobs, :one) OR size(jobs) < :max',
+          ExpressionAttributeValues: { ':id': new Set([jobId]), ':one': jobId, ':max': max },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async release(principalKey: string, template: string, jobId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: SLOTS(principalKey, template) },
+          UpdateExpression: 'DELETE jobs :id',
+          // Never create an empty slot row just to release from it.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':id': new Set([jobId]) },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  async holders(principalKey: string, template: string): Promise<string[]> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: SLOTS(principalKey, template) }, ConsistentRead: true }));
+    const jobs = out.Item?.jobs as Set<string> | undefined;
+    return jobs ? [...jobs] : [];
   }
 }
 

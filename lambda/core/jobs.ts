@@ -17,7 +17,7 @@ import {
   TooManyRequests,
 } from './errors.js';
 import { canonicalHash, jobIdForKey, newJobId } from './ids.js';
-import { InvalidCursor, type JobRecord, type Ledger } from './ledger.js';
+import { InvalidCursor, type ActiveSlots, type JobRecord, type Ledger } from './ledger.js';
 import { noMetrics, type JobMetrics } from './metrics.js';
 import { mayCancel, mayListOthers, mayRead, mayRun, type AccessPolicy } from './policy.js';
 import { principalKey, type Principal } from './principal.js';
@@ -39,6 +39,8 @@ export interface JobsServiceDeps {
   /** A backend, or a loader for one: the jobs function loads Google's client only when a Dataproc job needs it. */
   readonly backends: Partial<Record<BackendName, JobBackend | (() => Promise<JobBackend>)>>;
   readonly ledger: Ledger;
+  /** Where maxActivePerPrincipal is enforced race-free; without it the limit is checked by listing (best effort). */
+  readonly slots?: ActiveSlots;
   readonly audit: AuditTrail;
   readonly access: AccessPolicy;
   readonly metrics?: JobMetrics;
@@ -121,9 +123,14 @@ export class JobsService {
     const existing = cmd.idempotencyKey ? await this.deps.ledger.get(jobId) : undefined;
     if (existing) return this.replay(existing, record, submission, backend, req);
 
-    await this.enforceActiveLimit(template, principal, req);
+    if (!this.deps.slots) await this.enforceActiveLimitByListing(template, principal, req);
     const reservation = await this.deps.ledger.reserve(record);
     if (!reservation.created) return this.replay(reservation.job, record, submission, backend, req);
+    // The row exists before the slot is claimed, so every slot holder has a row and a stale one can be told apart.
+    if (!(await this.claimSlot(template, principal, jobId))) {
+      await this.deps.ledger.discard(jobId);
+      throw this.limitReached(template, principal, req);
+    }
     return { kind: 'submitted', job: await this.sendToBackend(reservation.job, submission, backend, req), replayed: false };
   }
 
@@ -137,6 +144,7 @@ export class JobsService {
       return { kind: 'submitted', job: this.view(existing, req), replayed: true };
     }
     // Reserved but never confirmed (a crash or a timeout between reserve and record): the backend's own de-duplication makes this safe.
+    if (!(await this.claimSlot(submission.template, submission.principal, existing.id))) throw this.limitReached(submission.template, submission.principal, req);
     return { kind: 'submitted', job: await this.sendToBackend(existing, submission, backend, req), replayed: true };
   }
 
@@ -172,7 +180,7 @@ export class JobsService {
       });
       // A definite rejection ends the job; a transient failure leaves it reserved for a retry (or the reconciler).
       if (err instanceof GatewayError && !(err instanceof BackendFailure)) {
-        await this.deps.ledger.updateStatus(row.id, { status: 'FAILED', backendStatus: 'REJECTED', message: err.message }, this.now().toISOString());
+        await this.settle(await this.deps.ledger.updateStatus(row.id, { status: 'FAILED', backendStatus: 'REJECTED', message: err.message }, this.now().toISOString()));
       }
       throw err;
     }
@@ -219,7 +227,7 @@ export class JobsService {
     const started = Date.now();
     const state = await backend.cancel(row.backendRef);
     this.metrics.backendLatency(row.backend, 'cancel', Date.now() - started);
-    const updated = await this.deps.ledger.updateStatus(row.id, { ...state, cancelRequested: true }, this.now().toISOString());
+    const updated = await this.settle(await this.deps.ledger.updateStatus(row.id, { ...state, cancelRequested: true }, this.now().toISOString()));
     this.metrics.cancelled(row.backend, row.template);
     this.audit(req, actor, { event: 'job.cancelled', outcome: 'success', jobId: row.id, template: row.template, backend: row.backend, backendJobId: row.backendRef.id, reason });
     return updated;
@@ -240,7 +248,7 @@ export class JobsService {
       const state = await (await this.backendFor(row)).get(row.backendRef);
       this.metrics.backendLatency(row.backend, 'get', Date.now() - started);
       if (state.status === row.status && state.backendStatus === row.backendStatus && state.message === row.message) return row;
-      return await this.deps.ledger.updateStatus(row.id, state, this.now().toISOString());
+      return await this.settle(await this.deps.ledger.updateStatus(row.id, state, this.now().toISOString()));
     } catch (err) {
       this.deps.log?.warn('status refresh failed; answering from the ledger', { jobId: row.id, error: err instanceof Error ? err.name : 'unknown' });
       return row;
@@ -269,7 +277,40 @@ export class JobsService {
     }
   }
 
-  private async enforceActiveLimit(template: Template, principal: Principal, req: RequestFacts): Promise<void> {
+  /** Hold one of the template's active slots for this job; when all are taken, free those of finished jobs and try again. */
+  private async claimSlot(template: Template, principal: Principal, jobId: string): Promise<boolean> {
+    const max = template.limits.maxActivePerPrincipal;
+    const slots = this.deps.slots;
+    if (max === undefined || !slots) return true;
+    const key = principalKey(principal);
+    if (await slots.claim(key, template.id, jobId, max)) return true;
+    let freed = false;
+    for (const id of await slots.holders(key, template.id)) {
+      if (id === jobId) continue;
+      const row = await this.deps.ledger.get(id);
+      const current = row ? await this.refresh(row) : undefined;
+      if (!current || isTerminal(current.status)) {
+        await slots.release(key, template.id, id);
+        freed = true;
+      }
+    }
+    return freed && (await slots.claim(key, template.id, jobId, max));
+  }
+
+  /** A job that just became terminal gives its slot back. */
+  private async settle(row: JobRecord): Promise<JobRecord> {
+    const limited = this.deps.catalog.get(row.template)?.limits.maxActivePerPrincipal !== undefined;
+    if (limited && this.deps.slots && isTerminal(row.status)) await this.deps.slots.release(row.principalKey, row.template, row.id);
+    return row;
+  }
+
+  private limitReached(template: Template, principal: Principal, req: RequestFacts): TooManyRequests {
+    const max = template.limits.maxActivePerPrincipal ?? 0;
+    this.audit(req, principal, { event: 'job.denied', outcome: 'denied', ...this.templateFacts(template), reason: 'active_limit' });
+    return new TooManyRequests(`you already have ${max} active job${max === 1 ? '' : 's'} of template "${template.id}"; wait for one to finish`, 30);
+  }
+
+  private async enforceActiveLimitByListing(template: Template, principal: Principal, req: RequestFacts): Promise<void> {
     const max = template.limits.maxActivePerPrincipal;
     if (max === undefined) return;
     const active = await this.deps.ledger.listActive(principalKey(principal), template.id);
@@ -277,8 +318,7 @@ export class JobsService {
     // Refresh stale rows first: jobs that finished since they were last read no longer count.
     const current = await Promise.all(active.map((r) => this.refresh(r)));
     if (current.filter((r) => !isTerminal(r.status)).length < max) return;
-    this.audit(req, principal, { event: 'job.denied', outcome: 'denied', ...this.templateFacts(template), reason: 'active_limit' });
-    throw new TooManyRequests(`you already have ${max} active job${max === 1 ? '' : 's'} of template "${template.id}"; wait for one to finish`, 30);
+    throw this.limitReached(template, principal, req);
   }
 
   private readonly loaded = new Map<BackendName, Promise<JobBackend>>();

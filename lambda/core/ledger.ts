@@ -42,9 +42,23 @@ export interface Ledger {
   /** Update status; terminal statuses are never overwritten by stale non-terminal ones. */
   updateStatus(id: string, state: { status: JobStatus; backendStatus: string; message?: string; cancelRequested?: boolean }, at: string): Promise<JobRecord>;
   get(id: string): Promise<JobRecord | undefined>;
+  /** Delete a reservation the backend never saw (a submission refused after reserving); false when it moved on meanwhile. */
+  discard(id: string): Promise<boolean>;
   listByPrincipal(principalKey: string, options: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
   /** Jobs of a principal that are not terminal (for per-principal limits and revocation). */
   listActive(principalKey: string, template?: string): Promise<JobRecord[]>;
   /** Rows still reserved and created before `olderThan` (ISO time), for the reconciler. */
   listPending(olderThan: string, limit: number): Promise<JobRecord[]>;
+}
+
+/**
+ * Active-job slots per (principal, template): a set of job ids whose size is the number of active jobs. Claiming is one
+ * conditional write, so concurrent submissions cannot overshoot a limit; a set (not a counter) makes claim and release
+ * idempotent per job, so retries and crashes never leak or double-count a slot.
+ */
+export interface ActiveSlots {
+  /** Add `jobId` to the set unless it already holds `max` other jobs. True when the job holds a slot afterwards. */
+  claim(principalKey: string, template: string, jobId: string, max: number): Promise<boolean>;
+  release(principalKey: string, template: string, jobId: string): Promise<void>;
+  holders(principalKey: string, template: string): Promise<string[]>;
 }

@@ -1,6 +1,7 @@
 // POST /jobs, GET /jobs, GET /jobs/{id}, POST /jobs/{id}/cancel: a thin adapter from API Gateway events to the JobsService.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { BadRequest, MethodNotAllowed, RouteNotFound, Unauthenticated } from '../core/errors.js';
+import { BadRequest, MethodNotAllowed, RouteNotFound } from '../core/errors.js';
+import type { RevocationGate } from '../edge/revocation-gate.js';
 import type { JobsService } from '../core/jobs.js';
 import { header, json, jsonBody, principalOf, problem, query, requestFacts } from '../edge/http.js';
 import { SubmitJobRequest } from '../core/api-schemas.js';
@@ -11,7 +12,7 @@ export interface JobsHandlerDeps {
   readonly service: JobsService;
   readonly maxBodyBytes: number;
   /** Checked on every request, because API Gateway may answer from its authorizer cache. */
-  readonly isRevoked?: (issuer: string, subject: string) => Promise<boolean>;
+  readonly refuseRevoked?: RevocationGate;
   readonly logError: (message: string, err: unknown) => void;
 }
 
@@ -32,10 +33,8 @@ export function createJobsHandler(deps: JobsHandlerDeps) {
 
 async function route(deps: JobsHandlerDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const principal = principalOf(event);
-  if (deps.isRevoked && (await deps.isRevoked(principal.issuer, principal.subject))) {
-    throw new Unauthenticated('this identity has been revoked');
-  }
   const req = requestFacts(event);
+  await deps.refuseRevoked?.(principal, req);
   const id = event.pathParameters?.id;
   switch (`${event.httpMethod} ${event.resource}`) {
     case 'POST /jobs': {

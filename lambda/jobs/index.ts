@@ -1,14 +1,15 @@
 // Lambda entry: the /jobs routes. Clients and services are built once per execution environment.
 import { lambdaHandler } from '../edge/lambda.js';
+import { revocationGate } from '../edge/revocation-gate.js';
 import { deployed } from '../runtime/deployed.js';
 import { createJobsHandler } from './handler.js';
 
-const { settings, logger, metrics, revocations, service } = deployed('jobs');
+const { settings, logger, metrics, audit, revocations, service } = deployed('jobs');
 
 const handle = createJobsHandler({
   service,
   maxBodyBytes: settings.config.api.maxBodyBytes,
-  isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
+  refuseRevoked: revocationGate((issuer, subject) => revocations.isRevoked(issuer, subject), audit),
   logError: (message, err) => logger.error(message, err as Error),
 });
 

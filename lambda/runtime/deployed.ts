@@ -61,6 +61,7 @@ export function deployed(functionName: string): Deployed {
     catalog: new TemplateCatalog(settings.templates),
     backends,
     ledger,
+    slots: ledger,
     audit,
     access: config.access,
     metrics: new PowertoolsJobMetrics(metrics),

@@ -161,6 +161,7 @@ export function crashingService(gw: TestGateway, point: CrashPoint, templates: r
     },
     updateStatus: (...args) => real.updateStatus(...args),
     get: (id) => real.get(id),
+    discard: (id) => real.discard(id),
     listByPrincipal: (...args) => real.listByPrincipal(...args),
     listActive: (...args) => real.listActive(...args),
     listPending: (...args) => real.listPending(...args),
@@ -182,6 +183,7 @@ export function crashingService(gw: TestGateway, point: CrashPoint, templates: r
     catalog: new TemplateCatalog(templates),
     backends: { dataproc: () => crashBefore('dataproc'), databricks: () => crashBefore('databricks') },
     ledger,
+    slots: real,
     audit: new AuditTrail(new Logger({ logLevel: 'SILENT' })),
     access: gw.local.config.access,
   });
