@@ -3,6 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfigFile } from '../lib/config.js';
 import { InvalidSetting } from '../lib/constructs/invalid-setting.js';
+import { InvalidRotationSchedule } from '../lib/constructs/rotation.js';
 import { DataJobGatewayStack } from '../lib/data-job-gateway-stack.js';
 import { TemplateError } from '../lambda/core/errors.js';
 import { loadTemplateDir } from '../lambda/core/template-loader.js';
@@ -27,6 +28,7 @@ try {
   // A bad config or template is the user's to fix: say what and where, without a stack trace.
   if (err instanceof ConfigError || err instanceof TemplateError) fail(err.message);
   if (err instanceof InvalidSetting) fail(`${configFile}: invalid config\n  - ${err.message}`);
+  if (err instanceof InvalidRotationSchedule) fail(`${configFile}: invalid config\n  - /rotation: ${err.message}`);
   throw err;
 }
 

@@ -1,8 +1,10 @@
-// The deployed gateway, composed as in DESIGN.md's request path: client → API (+ WAF) → authorizer → functions → ledger, secrets, audit log.
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+// The deployed gateway, composed as in DESIGN.md's request path: client → API (+ WAF) → authorizer → functions → ledger,
+// backends' credentials and audit log; then what watches it: dashboard, alarms, credential rotation, reconciliation.
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { GatewayConfig } from './config.js';
 import { REQUEST_BODY_SCHEMAS } from '../lambda/core/api-schemas.js';
+import type { BackendName } from '../lambda/core/backend.js';
 import type { Template } from '../lambda/core/template.js';
 import { ENV } from '../lambda/runtime/settings.js';
 import { GatewayApi } from './constructs/api.js';
@@ -10,6 +12,9 @@ import { AuditLog } from './constructs/audit-log.js';
 import { GatewayFirewall } from './constructs/firewall.js';
 import { GatewayFunctions } from './constructs/functions.js';
 import { Ledger } from './constructs/ledger.js';
+import { Observability } from './constructs/observability.js';
+import { ReconcilerSchedule } from './constructs/reconciler.js';
+import { SecretRotation } from './constructs/rotation.js';
 import { GatewaySecrets } from './constructs/secrets.js';
 
 export interface DataJobGatewayStackProps extends StackProps {
@@ -28,10 +33,15 @@ export class DataJobGatewayStack extends Stack {
   readonly functions: GatewayFunctions;
   readonly api: GatewayApi;
   readonly firewall?: GatewayFirewall;
+  readonly observability: Observability;
+  readonly rotations: readonly SecretRotation[];
 
   constructor(scope: Construct, id: string, props: DataJobGatewayStackProps) {
     super(scope, id, { description: 'Data Job Gateway: identity-aware API for Dataproc and Databricks jobs', ...props });
     const { config } = props;
+    if (config.auth.issuers.length === 0) {
+      Validations.of(this).addWarning('NoIssuers', 'auth.issuers is empty: the deployed API will accept no token (local.identityProvider exists only in local mode).');
+    }
 
     // Every decision, from every function, lands in one encrypted, credential-masked log group.
     this.auditLog = new AuditLog(this, 'AuditLog', {
@@ -48,25 +58,23 @@ export class DataJobGatewayStack extends Stack {
       databricks: config.databricks?.credentials,
       googleServiceAccountKey: google?.type === 'service-account-key' ? { secretName: google.secretName } : undefined,
     });
-    const rotates = config.rotation.enabled && (this.secrets.databricks !== undefined || this.secrets.googleServiceAccountKey !== undefined);
+    const rotated = config.rotation.enabled ? this.secrets.rotatable : [];
 
     this.functions = new GatewayFunctions(this, 'Functions', {
       config,
       templates: props.templates,
       logGroup: this.auditLog.logGroup,
       environment: { [ENV.ledgerTable]: this.ledger.table.tableName, ...this.secrets.environment },
-      rotation: rotates,
+      rotation: rotated.length > 0,
       projectRoot: props.projectRoot,
     });
 
-    // Least privilege: the authorizer reads revocations; jobs and admin write the ledger; only jobs reads credentials.
+    // Least privilege: the authorizer reads revocations; the backend callers (jobs, admin, reconciler: one role) write the ledger and read credentials.
     this.ledger.grantReadData(this.functions.authorizer);
-    this.ledger.grantReadWriteData(this.functions.jobs);
-    this.ledger.grantReadWriteData(this.functions.admin);
-    this.secrets.grantRead(this.functions.jobs);
-    if (this.functions.rotation) this.secrets.addRotation(this.functions.rotation, Duration.days(config.rotation.intervalDays));
+    this.ledger.grantReadWriteData(this.functions.backendRole);
+    this.secrets.grantRead(this.functions.backendRole);
 
-    // client ──HTTPS──▶ API Gateway ── authorizer ──▶ catalog | jobs | admin
+    // client ──HTTPS──▶ (WAF) ──▶ API Gateway ── authorizer ──▶ catalog | jobs | admin
     this.api = new GatewayApi(this, 'Api', {
       name: config.name,
       authorizer: this.functions.authorizer,
@@ -87,7 +95,48 @@ export class DataJobGatewayStack extends Stack {
         stage: this.api.restApi.deploymentStage,
         rateLimitPer5Minutes: config.api.waf.rateLimitPer5Minutes,
       });
+    } else {
+      Validations.of(this.api.restApi.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: 'api.waf.enabled is not set in the config: the API relies on its authorizer, throttling and request validation alone.',
+      });
     }
+
+    // Dashboard, alarms and saved audit queries.
+    const { authorizer, catalog, jobs, admin, reconciler, rotation } = this.functions;
+    this.observability = new Observability(this, 'Observability', {
+      name: config.name,
+      auditLog: this.auditLog.logGroup,
+      apiStage: this.api.restApi.deploymentStage,
+      functions: { authorizer, catalog, jobs, admin, ...(reconciler ? { reconciler } : {}) },
+      rotationFunction: rotation,
+      backends: (['dataproc', 'databricks'] as const).filter((b): b is BackendName => config[b] !== undefined),
+      alarmTopicArn: config.observability.alarmTopicArn,
+    });
+
+    // Credentials rotate on a schedule, with an alarm when a rotation fails; AWSCURRENT keeps working either way.
+    this.rotations = rotated.map(
+      (s) =>
+        new SecretRotation(this, `${s.id}Rotation`, {
+          secret: s.secret,
+          function: rotation!,
+          interval: Duration.days(config.rotation.intervalDays),
+          tokenLifetime: s.rotation === 'expiring' ? Duration.days(config.rotation.tokenLifetimeDays) : undefined,
+          alarmTopic: this.observability.alarmTopic,
+          metricsNamespace: this.functions.metricsNamespace,
+          serviceName: this.functions.serviceName,
+        }),
+    );
+    this.secrets.acknowledgeUnrotated(rotated, 'rotation.enabled is false in the config: the platform team rotates these credentials by hand.');
+    if (rotation) {
+      Validations.of(rotation.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'secretsmanager:GetRandomPassword (granted with every rotation schedule) and the X-Ray tracing actions have no resource-level permissions.',
+      });
+    }
+
+    // Reservations a crash left unconfirmed are settled against the backend every few minutes.
+    if (reconciler) new ReconcilerSchedule(this, 'ReconcilerSchedule', { function: reconciler, every: Duration.minutes(config.reconciler.everyMinutes) });
 
     this.addOutputs();
   }
@@ -98,9 +147,10 @@ export class DataJobGatewayStack extends Stack {
     out('AuditLogGroupName', this.auditLog.logGroup.logGroupName, 'Audit log group (npm run audit -- --log-group)');
     out('AccessLogGroupName', this.api.accessLogGroup.logGroupName, 'API Gateway access log group');
     out('LedgerTableName', this.ledger.table.tableName, 'DynamoDB ledger table');
-    out('JobsFunctionRoleArn', this.functions.jobs.role!.roleArn, 'Role whose AWS identity Google Workload Identity Federation must trust');
+    out('BackendRoleArn', this.functions.backendRole.roleArn, 'Role of the functions that call the backends (jobs, admin, reconciler): the AWS identity Google Workload Identity Federation must trust');
     if (this.secrets.databricks) out('DatabricksSecretArn', this.secrets.databricks.secretArn, 'Put the Databricks credential JSON here');
     if (this.secrets.googleServiceAccountKey) out('GoogleServiceAccountKeySecretArn', this.secrets.googleServiceAccountKey.secretArn, 'Put the Google service-account key JSON here');
+    out('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Alarms notify this topic: subscribe the on-call');
     if (this.api.usagePlan) out('UsagePlanId', this.api.usagePlan.usagePlanId, 'Add API keys to this usage plan');
     if (this.api.domain) {
       out('DomainTarget', this.api.domain.domainNameAliasDomainName, 'Point the custom domain (CNAME or alias) here');

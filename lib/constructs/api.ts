@@ -93,6 +93,7 @@ export class GatewayApi extends Construct {
   readonly executionLogGroup: LogGroup;
   readonly domain?: DomainName;
   readonly usagePlan?: UsagePlan;
+  private readonly customDomainName?: string;
 
   constructor(scope: Construct, id: string, props: GatewayApiProps) {
     super(scope, id);
@@ -127,6 +128,9 @@ export class GatewayApi extends Construct {
       },
     });
 
+    // The stack's ApiUrl output names the right URL (the custom domain when there is one).
+    this.restApi.node.tryRemoveChild('Endpoint');
+
     // API Gateway writes execution logs to this fixed name; creating it first sets their retention and key.
     this.executionLogGroup = new LogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${STAGE_NAME}`,
@@ -155,13 +159,16 @@ export class GatewayApi extends Construct {
         apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
       });
     }
-    if (props.domain) this.domain = this.addDomain(props.domain);
+    if (props.domain) {
+      this.domain = this.addDomain(props.domain);
+      this.customDomainName = props.domain.name;
+    }
     this.acknowledgeNagFindings(routes);
   }
 
   /** The base URL callers use: the custom domain when there is one. */
   get url(): string {
-    return this.domain ? `https://${this.domain.domainName}/` : this.restApi.url;
+    return this.customDomainName ? `https://${this.customDomainName}/` : this.restApi.url;
   }
 
   private addRoutes(routes: readonly Route[], props: GatewayApiProps): void {

@@ -1,7 +1,7 @@
 // One Lambda function of the gateway: every function is bundled, logged and traced the same way.
 import { join } from 'node:path';
 import { Validations, type Duration } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -26,19 +26,26 @@ export interface GatewayFunctionProps {
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly environment: Record<string, string>;
+  /** @default a role of its own, made by `gatewayFunctionRole` */
+  readonly role?: IRole;
+}
+
+/** A Lambda role that may write only to `logGroup` (instead of AWSLambdaBasicExecutionRole, which allows any log group). */
+export function gatewayFunctionRole(scope: Construct, id: string, logGroup: ILogGroup, description: string): Role {
+  const role = new Role(scope, id, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description });
+  logGroup.grantWrite(role);
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions.',
+  });
+  return role;
 }
 
 /** A NodejsFunction with the gateway's bundling: ESM, minified, source maps, arm64, X-Ray, JSON logs into the audit log group. */
 export class GatewayFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
-    const role = new Role(scope, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${props.description} (writes only to the audit log group)`,
-    });
-    // Instead of AWSLambdaBasicExecutionRole (any log group): write access to the one group the function logs to.
-    props.logGroup.grantWrite(role);
     super(scope, id, {
-      role,
+      role: props.role ?? gatewayFunctionRole(scope, `${id}Role`, props.logGroup, props.description),
       entry: join(props.projectRoot, props.entry),
       handler: 'handler',
       projectRoot: props.projectRoot,
@@ -66,10 +73,6 @@ export class GatewayFunction extends NodejsFunction {
         externalModules: [],
         define: { __GATEWAY_SETTINGS__: props.settingsDefine },
       },
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions.',
     });
   }
 }

@@ -3,7 +3,7 @@ import { RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib'
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { LEDGER_TABLE } from '../../lambda/core/ledger-schema.js';
 
 export interface LedgerProps {
@@ -53,21 +53,24 @@ export class Ledger extends Construct {
   }
 
   /** Let `grantee` read jobs and revocations (table and its indexes). */
-  grantReadData(grantee: IGrantable & IConstruct): void {
+  grantReadData(grantee: IGrantable): void {
     this.table.grantReadData(grantee);
     this.acknowledgeGrant(grantee, false);
   }
 
   /** Let `grantee` read and write jobs and revocations (table and its indexes). */
-  grantReadWriteData(grantee: IGrantable & IConstruct): void {
+  grantReadWriteData(grantee: IGrantable): void {
     this.table.grantReadWriteData(grantee);
     this.acknowledgeGrant(grantee, true);
   }
 
   /** The wildcards in DynamoDB's grants are scoped to this table's indexes and this table's key. */
-  private acknowledgeGrant(grantee: IConstruct, writes: boolean): void {
+  private acknowledgeGrant(grantee: IGrantable, writes: boolean): void {
+    // The finding is on the policy of the grantee's role, so that role (a construct) is where it is acknowledged.
+    const principal = grantee.grantPrincipal;
+    if (!Construct.isConstruct(principal)) return;
     const logicalId = Stack.of(this).resolve((this.table.node.defaultChild as CfnElement).logicalId) as string;
-    const validations = Validations.of(grantee);
+    const validations = Validations.of(principal);
     validations.acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
       reason: 'Queries the byPrincipal and pending indexes of the ledger table; the wildcard covers only that table\'s indexes.',

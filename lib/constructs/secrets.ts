@@ -1,9 +1,8 @@
 // The backend credentials held in Secrets Manager, under one rotating customer key, readable only by whom the stack grants.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { RotationSchedule, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/runtime/settings.js';
 
@@ -20,34 +19,53 @@ export interface GatewaySecretsProps {
   readonly googleServiceAccountKey?: { readonly secretName?: string };
 }
 
-/** One backend credential: the secret and the id the functions read it by. */
-interface GatewaySecret {
+/** One backend credential: the secret, the id the functions read it by, and whether the rotation function can rotate it. */
+export interface GatewaySecret {
+  /** Construct id, e.g. `Databricks`. */
   readonly id: string;
   readonly secret: ISecret;
   /** ARN of a secret this stack created, or the name of an existing one (a name is what Secrets Manager resolves reliably). */
   readonly secretId: string;
   readonly envVar: string;
+  /**
+   * `expiring`: a Databricks token, created with a lifetime; `permanent`: a Google key; `manual`: an OAuth client secret,
+   * which only the Databricks account console can issue (see docs/credentials.md).
+   */
+  readonly rotation: 'expiring' | 'permanent' | 'manual';
 }
 
 export class GatewaySecrets extends Construct {
   readonly databricks?: ISecret;
   readonly googleServiceAccountKey?: ISecret;
-  private readonly all: GatewaySecret[] = [];
+  /** Every secret, in a fixed order (Databricks, then Google). */
+  readonly all: readonly GatewaySecret[];
   private ownKey?: Key;
 
   constructor(scope: Construct, id: string, props: GatewaySecretsProps) {
     super(scope, id);
+    const all: GatewaySecret[] = [];
     if (props.databricks) {
-      this.databricks = this.secret('Databricks', ENV.databricksSecret, props.databricks.secretName, `Databricks ${props.databricks.type} credential of the Data Job Gateway (JSON; see docs/deploy.md)`);
+      const { type, secretName } = props.databricks;
+      const s = this.secret('Databricks', ENV.databricksSecret, secretName, `Databricks ${type} credential of the Data Job Gateway (JSON; see docs/credentials.md)`, type === 'pat' ? 'expiring' : 'manual');
+      this.databricks = s.secret;
+      all.push(s);
     }
     if (props.googleServiceAccountKey) {
-      this.googleServiceAccountKey = this.secret('GoogleServiceAccountKey', ENV.googleKeySecret, props.googleServiceAccountKey.secretName, 'Google service-account key JSON of the Data Job Gateway');
+      const s = this.secret('GoogleServiceAccountKey', ENV.googleKeySecret, props.googleServiceAccountKey.secretName, 'Google service-account key JSON of the Data Job Gateway', 'permanent');
+      this.googleServiceAccountKey = s.secret;
+      all.push(s);
     }
+    this.all = all;
   }
 
   /** Encrypts the secrets this stack creates; undefined when it creates none. */
   get key(): Key | undefined {
     return this.ownKey;
+  }
+
+  /** The secrets the rotation function can rotate. */
+  get rotatable(): readonly GatewaySecret[] {
+    return this.all.filter((s) => s.rotation !== 'manual');
   }
 
   /** Environment variables naming the secrets, per lambda/runtime/settings.ts `ENV`. */
@@ -60,32 +78,23 @@ export class GatewaySecrets extends Construct {
     for (const s of this.all) s.secret.grantRead(grantee);
   }
 
-  /**
-   * Rotate every secret with `rotationFunction` every `interval`. The first rotation waits for the schedule, so the
-   * secret can be filled in by hand after the first deploy. Returns the schedules (for alarms on rotation failures).
-   */
-  addRotation(rotationFunction: IFunction, interval: Duration): RotationSchedule[] {
-    return this.all.map(
-      (s) =>
-        new RotationSchedule(this, `${s.id}Rotation`, {
-          secret: s.secret,
-          rotationLambda: rotationFunction,
-          automaticallyAfter: interval,
-          rotateImmediatelyOnUpdate: false,
-        }),
-    );
+  /** Record, for each secret this stack created that gets no rotation schedule, why (cdk-nag AwsSolutions-SMG4). */
+  acknowledgeUnrotated(rotated: readonly GatewaySecret[], reasonWhenRotationIsOff: string): void {
+    for (const s of this.all) {
+      if (!(s.secret instanceof Secret) || rotated.includes(s)) continue;
+      const reason =
+        s.rotation === 'manual'
+          ? 'A Databricks OAuth client secret can only be issued in the Databricks account console, so it is rotated by hand (docs/credentials.md).'
+          : reasonWhenRotationIsOff;
+      Validations.of(s.secret).acknowledge({ id: 'AwsSolutions-SMG4', reason });
+    }
   }
 
-  private secret(id: string, envVar: string, existingName: string | undefined, description: string): ISecret {
-    if (existingName) {
-      const secret = Secret.fromSecretNameV2(this, id, existingName);
-      this.all.push({ id, secret, secretId: existingName, envVar });
-      return secret;
-    }
+  private secret(id: string, envVar: string, existingName: string | undefined, description: string, rotation: GatewaySecret['rotation']): GatewaySecret {
+    if (existingName) return { id, secret: Secret.fromSecretNameV2(this, id, existingName), secretId: existingName, envVar, rotation };
     // Deleting the stack schedules the secret for deletion (30-day recovery window); the key stays so it can be restored.
     const secret = new Secret(this, id, { description, encryptionKey: this.ensureKey() });
-    this.all.push({ id, secret, secretId: secret.secretArn, envVar });
-    return secret;
+    return { id, secret, secretId: secret.secretArn, envVar, rotation };
   }
 
   private ensureKey(): Key {

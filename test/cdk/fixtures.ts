@@ -73,7 +73,7 @@ databricks:
   '/somewhere/on/this/machine/templates/refresh-features.yaml',
 );
 
-export const ENTRIES = ['authorizer', 'catalog', 'jobs', 'admin', 'rotation'].map((f) => `lambda/${f}/index.ts`);
+export const ENTRIES = ['authorizer', 'catalog', 'jobs', 'admin', 'reconciler', 'rotation'].map((f) => `lambda/${f}/index.ts`);
 
 let root: string | undefined;
 /** A project root holding a lock file and every Lambda entry: bundling is skipped in tests, so only their existence matters. */

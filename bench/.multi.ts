@@ -1,0 +1,16 @@
+import { build } from 'esbuild';
+import { loadConfigFile } from '../lib/config.js';
+import { deployedSettings, settingsDefine } from '../lib/constructs/embedded-settings.js';
+import { ESM_REQUIRE_BANNER } from '../lib/constructs/gateway-function.js';
+import { loadTemplateDir } from '../lambda/core/template-loader.js';
+import { functionEntries } from './lib/bundles.js';
+const config = loadConfigFile('config/example.yaml');
+const define = settingsDefine(deployedSettings(config, loadTemplateDir(config.templatesPath), process.cwd()));
+const entries = functionEntries(process.cwd());
+const opts = { bundle: true, target: 'node24', platform: 'node' as const, format: 'esm' as const, minify: true, sourcemap: true, sourcesContent: false, mainFields: ['module', 'main'], banner: { js: ESM_REQUIRE_BANNER }, define: { __GATEWAY_SETTINGS__: define }, logLevel: 'error' as const, outExtension: { '.js': '.mjs' } };
+let t = performance.now();
+for (const e of entries) await build({ ...opts, entryPoints: [e.entry], outdir: `bench/out/multi1/${e.name}` });
+console.log('sequential', (performance.now() - t).toFixed(0));
+t = performance.now();
+await build({ ...opts, entryPoints: Object.fromEntries(entries.map((e) => [`${e.name}/index`, e.entry])), outdir: 'bench/out/multi' });
+console.log('one build', (performance.now() - t).toFixed(0));

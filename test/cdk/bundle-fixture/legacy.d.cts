@@ -1,0 +1,2 @@
+declare function platform(): string;
+export = platform;

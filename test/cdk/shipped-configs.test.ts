@@ -1,0 +1,33 @@
+// Every config in config/ synthesizes, with the real templates and the real Lambda entries (bundling skipped).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfigFile } from '../../lib/config.js';
+import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
+import { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
+import { loadTemplateDir } from '../../lambda/core/template-loader.js';
+import { TEST_ENV, testApp } from './fixtures.js';
+
+const CONFIGS = readdirSync(join(PROJECT_ROOT, 'config')).filter((f) => /\.ya?ml$/.test(f));
+
+describe('shipped configs', () => {
+  it('include the example the README deploys', () => {
+    expect(CONFIGS).toContain('example.yaml');
+  });
+
+  it.each(CONFIGS)('config/%s synthesizes a stack with every route and no unacknowledged cdk-nag finding', (file) => {
+    // GIVEN the config and the templates it names, loaded as `cdk synth` loads them
+    const config = loadConfigFile(`config/${file}`, PROJECT_ROOT);
+    const templates = loadTemplateDir(config.templatesPath);
+
+    // WHEN
+    const stack = new DataJobGatewayStack(testApp(), config.name, { config, templates, env: TEST_ENV });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Method', 10);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: config.name });
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});

@@ -1,0 +1,176 @@
+// The stack's wiring: which function gets which permission, setting and output.
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { GATEWAY_RUNTIME } from '../../lib/constructs/gateway-function.js';
+import { METRICS } from '../../lambda/core/metric-names.js';
+import { buildStack, DATAPROC_TEMPLATE, testConfig } from './fixtures.js';
+
+type Resources = Record<string, { Properties: Record<string, any> }>;
+
+/** The policy document (as JSON text) of the role a function runs as. */
+function rolePolicy(template: Template, fn: string): string {
+  const functions = template.findResources('AWS::Lambda::Function') as Resources;
+  const [, f] = Object.entries(functions).find(([id]) => new RegExp(`^Functions${fn}[0-9A-F]{8}$`).test(id))!;
+  const roleId = f.Properties.Role['Fn::GetAtt'][0] as string;
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }) as Resources;
+  return JSON.stringify(Object.values(policies).map((p) => p.Properties.PolicyDocument));
+}
+
+describe('DataJobGatewayStack', () => {
+  let template: Template;
+  beforeAll(() => {
+    ({ template } = buildStack(testConfig((raw) => (raw.functions = { memorySize: 1024, timeoutSeconds: 20 }))));
+  });
+
+  it.each(['Authorizer', 'Catalog', 'Jobs', 'Admin', 'Reconciler', 'Rotation'])('runs %s on arm64 with the newest Node.js, X-Ray and JSON logs into the audit log group', (fn) => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp(`^TestGateway: `),
+      Runtime: GATEWAY_RUNTIME.name,
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^AuditLog') }, ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp(['Jobs', 'Admin', 'Reconciler'].includes(fn) ? '^FunctionsBackendRole' : `^Functions${fn}Role`), 'Arn'] },
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: METRICS.service,
+          POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+          LEDGER_TABLE_NAME: { Ref: Match.stringLikeRegexp('^Ledger') },
+          DATABRICKS_SECRET_ID: { Ref: Match.stringLikeRegexp('^SecretsDatabricks') },
+        }),
+      },
+    });
+  });
+
+  it('sizes the API functions from the config and gives rotation longer', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources).map((f) => [f.Properties.Description, f.Properties.MemorySize, f.Properties.Timeout]);
+    expect(functions).toEqual(
+      expect.arrayContaining([
+        [expect.stringContaining('verifies OIDC tokens'), 1024, 20],
+        [expect.stringContaining('submits, lists and cancels jobs'), 1024, 20],
+        [expect.stringContaining('rotates backend credentials'), 1024, 120],
+      ]),
+    );
+  });
+
+  it('gives no function AWSLambdaBasicExecutionRole: each role writes only to the audit log group', () => {
+    const lambdaRoles = template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
+    }) as Resources;
+    expect(Object.keys(lambdaRoles)).toHaveLength(4); // authorizer, catalog, rotation, and the backend role of jobs, admin and reconciler
+    for (const role of Object.values(lambdaRoles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const fn of ['Authorizer', 'Catalog', 'Jobs', 'Admin', 'Reconciler', 'Rotation']) {
+      expect(rolePolicy(template, fn)).toContain('{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":{"Fn::GetAtt":["AuditLog');
+    }
+  });
+
+  it('lets the authorizer only read the ledger (revocations), and the catalog not touch it', () => {
+    expect(rolePolicy(template, 'Authorizer')).toContain('dynamodb:Query');
+    expect(rolePolicy(template, 'Authorizer')).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem)/);
+    expect(rolePolicy(template, 'Catalog')).not.toContain('dynamodb:');
+  });
+
+  it('lets only the backend callers (jobs, admin, reconciler) write the ledger and read the backend credentials', () => {
+    for (const fn of ['Jobs', 'Admin', 'Reconciler']) {
+      expect(rolePolicy(template, fn)).toContain('dynamodb:PutItem');
+      expect(rolePolicy(template, fn)).toContain('secretsmanager:GetSecretValue');
+    }
+    for (const fn of ['Authorizer', 'Catalog']) expect(rolePolicy(template, fn)).not.toContain('secretsmanager:');
+  });
+
+  it('lets the rotation function rotate the secrets, and nothing in the ledger', () => {
+    const policy = rolePolicy(template, 'Rotation');
+    expect(policy).toContain('secretsmanager:PutSecretValue');
+    expect(policy).toContain('secretsmanager:UpdateSecretVersionStage');
+    expect(policy).not.toContain('dynamodb:');
+  });
+
+  it('runs the reconciler on the configured schedule, without retries (the next pass is the retry)', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsReconciler'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+  });
+
+  it('outputs what a platform engineer needs after deploying', () => {
+    for (const output of ['ApiUrl', 'AuditLogGroupName', 'AccessLogGroupName', 'LedgerTableName', 'BackendRoleArn', 'DatabricksSecretArn']) {
+      template.hasOutput(output, { Value: Match.anyValue(), Description: Match.anyValue() });
+    }
+    template.hasOutput('BackendRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsBackendRole'), 'Arn'] } });
+  });
+});
+
+describe('DataJobGatewayStack variants', () => {
+  it('creates no rotation function, secret or secrets key for Dataproc alone with Workload Identity', () => {
+    // GIVEN a Dataproc-only config with no credential to hold
+    const config = testConfig((raw) => delete raw.databricks);
+
+    // WHEN
+    const { stack, template } = buildStack(config, [DATAPROC_TEMPLATE]);
+
+    // THEN
+    expect(stack.functions.rotation).toBeUndefined();
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  it('holds the Google key as a rotated secret, read by the backend role, in service-account-key mode', () => {
+    // GIVEN
+    const config = testConfig((raw) => (raw.dataproc.credentials = { type: 'service-account-key', serviceAccount: 'gateway@acme-data-test.iam.gserviceaccount.com' }));
+
+    // WHEN
+    const { template } = buildStack(config);
+
+    // THEN
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GOOGLE_KEY_SECRET_ID: { Ref: Match.stringLikeRegexp('^SecretsGoogleServiceAccountKey') } }) } });
+    expect(rolePolicy(template, 'Jobs')).toMatch(/"Resource":\{"Ref":"SecretsGoogleServiceAccountKey[0-9A-F]{8}"\}/);
+    template.hasOutput('GoogleServiceAccountKeySecretArn', Match.anyValue());
+  });
+
+  it('schedules no rotation (and creates no rotation function) when rotation is disabled', () => {
+    const { stack, template } = buildStack(testConfig((raw) => (raw.rotation = { enabled: false })));
+    expect(stack.functions.rotation).toBeUndefined();
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  it('has no reconciler or schedule when the reconciler is disabled', () => {
+    const { stack, template } = buildStack(testConfig((raw) => (raw.reconciler = { enabled: false })));
+    expect(stack.functions.reconciler).toBeUndefined();
+    template.resourceCountIs('AWS::Events::Rule', 0);
+  });
+
+  it('rotates on the configured interval and alarms to the alarm topic when a rotation fails', () => {
+    const { stack, template } = buildStack(testConfig((raw) => (raw.rotation = { intervalDays: 7 })));
+    expect(stack.rotations).toHaveLength(1);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(7 days)' }, RotateImmediatelyOnUpdate: false });
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: [{ Ref: Match.stringLikeRegexp('^ObservabilityAlarmTopic') }] } });
+    expect(Object.keys(alarms)).toContainEqual(expect.stringMatching(/^DatabricksRotationFailureAlarm/));
+  });
+
+  it('never schedules rotation of a Databricks OAuth client secret (only the account console issues them)', () => {
+    const { stack, template } = buildStack(testConfig((raw) => (raw.databricks.credentials = { type: 'oauth-m2m' })));
+    expect(stack.functions.rotation).toBeUndefined();
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  it('fails when tokens would expire before the next rotation replaces them', () => {
+    const config = testConfig((raw) => (raw.rotation = { intervalDays: 60, tokenLifetimeDays: 45 }));
+    expect(() => buildStack(config)).toThrow(/token lifetime must be longer than the rotation interval \(60 days\), got 45 days/);
+  });
+
+  it('watches the gateway with a dashboard, alarms to a topic, and the saved audit queries over the audit log', () => {
+    const { template } = buildStack();
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', { LogGroupNames: [{ Ref: Match.stringLikeRegexp('^AuditLog') }] });
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: Match.stringLikeRegexp('^ObservabilityAlarmTopic') } });
+  });
+
+  it('fails when a template runs on a backend the config leaves out', () => {
+    const config = testConfig((raw) => delete raw.dataproc);
+    expect(() => buildStack(config, [DATAPROC_TEMPLATE])).toThrow('/dataproc is not configured, but template "daily-sales-etl"');
+  });
+});
