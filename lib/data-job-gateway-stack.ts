@@ -69,8 +69,9 @@ export class DataJobGatewayStack extends Stack {
       projectRoot: props.projectRoot,
     });
 
-    // Least privilege: the authorizer reads revocations; the backend callers (jobs, admin, reconciler: one role) write the ledger and read credentials.
+    // Least privilege: the authorizer and the catalog read revocations; the backend callers (jobs, admin, reconciler: one role) write the ledger and read credentials.
     this.ledger.grantReadData(this.functions.authorizer);
+    this.ledger.grantReadData(this.functions.catalog);
     this.ledger.grantReadWriteData(this.functions.backendRole);
     this.secrets.grantRead(this.functions.backendRole);
 

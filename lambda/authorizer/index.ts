@@ -12,7 +12,7 @@ import { PowertoolsAuthorizerMetrics } from '../edge/auth-metrics.js';
 import { createMetrics } from '../edge/metrics.js';
 
 const settings = embeddedSettings();
-const logger = new Logger({ serviceName: settings.config.name, persistentKeys: { function: 'authorizer' } });
+const logger = new Logger({ serviceName: 'data-job-gateway', persistentKeys: { function: 'authorizer' } });
 
 const table = process.env[ENV.ledgerTable];
 // Revocation is checked on every call: refuse to start rather than run without it.
