@@ -15,6 +15,8 @@ export const CREDENTIAL_PATTERNS = {
   BearerToken: '[Bb]earer [A-Za-z0-9_.+/=-]{16,}',
   JsonWebToken: 'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]+',
   GoogleAccessToken: 'ya29\\.[A-Za-z0-9_-]{16,}',
+  DatabricksOAuthSecret: 'dose[0-9a-f]{32}',
+  BasicAuthHeader: '[Bb]asic [A-Za-z0-9+/=]{16,}',
 } as const;
 
 /** CloudWatch managed identifiers for private keys and AWS secret keys. */

@@ -76,6 +76,8 @@ describe('AuditLog', () => {
       BearerToken: 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345',
       JsonWebToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ',
       GoogleAccessToken: 'ya29.a0AfH6SMBexampleexampleexample',
+      DatabricksOAuthSecret: `client_secret=dose${'0123456789abcdef'.repeat(2)}`,
+      BasicAuthHeader: `Authorization: Basic ${Buffer.from('sp-client:very-secret-value').toString('base64')}`,
     };
 
     it.each(Object.entries(CREDENTIAL_PATTERNS))('%s uses only what CloudWatch custom identifiers allow and matches its credential', (name, regex) => {
