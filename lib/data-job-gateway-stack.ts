@@ -111,6 +111,8 @@ export class DataJobGatewayStack extends Stack {
       apiStage: this.api.restApi.deploymentStage,
       functions: { authorizer, catalog, jobs, admin, ...(reconciler ? { reconciler } : {}) },
       rotationFunction: rotation,
+      // Each rotated secret gets its own failure alarm below.
+      rotationAlarm: rotated.length === 0,
       backends: (['dataproc', 'databricks'] as const).filter((b): b is BackendName => config[b] !== undefined),
       alarmTopicArn: config.observability.alarmTopicArn,
     });

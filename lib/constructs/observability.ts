@@ -31,6 +31,12 @@ export interface ObservabilityProps {
    */
   readonly rotationFunction?: IFunction;
   /**
+   * Whether to alarm on the rotation function's errors here; off when each rotated secret has its own alarm
+   * (lib/constructs/rotation.ts), so one failure pages once.
+   * @default true
+   */
+  readonly rotationAlarm?: boolean;
+  /**
    * The backends this gateway submits to: one submit-failure alarm and one graph line each.
    * @default both
    */
@@ -64,7 +70,7 @@ export class Observability extends Construct {
 
     this.alarmTopic = props.alarmTopicArn ? this.importTopic(props.alarmTopicArn) : this.createTopic(props.name);
     const notify = new SnsAction(this.alarmTopic);
-    this.alarms = alarmSpecs({ stage: props.apiStage, metrics, functions: props.functions, rotationFunction: props.rotationFunction, backends }).map((spec) => {
+    this.alarms = alarmSpecs({ stage: props.apiStage, metrics, functions: props.functions, rotationFunction: props.rotationAlarm === false ? undefined : props.rotationFunction, backends }).map((spec) => {
       const alarm = new Alarm(this, spec.id, {
         ...ALARM_SHAPE,
         metric: spec.metric,
