@@ -59,7 +59,7 @@ const run: Record<BenchName, () => Promise<SectionResult>> = {
     return result.section;
   },
   'cold-start': () => runColdStartBench({ projectRoot, outDir, runs: quick ? 5 : 20, profiles: quick ? 1 : 3, assemblyDir, configFile }),
-  'end-to-end': () => runEndToEndBench({ projectRoot, rates: quick ? [50, 100, 200, 400] : [50, 100, 200, 400, 800], seconds: quick ? 3 : 8, profileSeconds: quick ? 3 : 6 }),
+  'end-to-end': () => runEndToEndBench({ projectRoot, rates: quick ? [50, 100, 200, 400] : [50, 100, 200, 400, 800], seconds: quick ? 3 : 8, profileSeconds: quick ? 3 : 6, principals: quick ? 300 : 1000 }),
 };
 
 let failed = false;
