@@ -1,5 +1,6 @@
 // POST /admin/revocations, GET /admin/revocations, DELETE /admin/revocations/{id}.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import { RevocationRequest } from '../core/api-schemas.js';
 import { fieldErrors } from '../core/catalog.js';
@@ -15,7 +16,8 @@ export interface AdminHandlerDeps {
   readonly logError: (message: string, err: unknown) => void;
 }
 
-const validateRevocation = createAjv().compile(RevocationRequest);
+// Compiled on first use, so a cold start pays for it only when a request needs it.
+let validateRevocation: ValidateFunction<RevocationRequest> | undefined;
 
 export function createAdminHandler(deps: AdminHandlerDeps) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
@@ -27,6 +29,7 @@ export function createAdminHandler(deps: AdminHandlerDeps) {
       switch (`${event.httpMethod} ${event.resource}`) {
         case 'POST /admin/revocations': {
           const body = jsonBody(event, deps.maxBodyBytes);
+          validateRevocation ??= createAjv().compile(RevocationRequest);
           if (!validateRevocation(body)) throw new BadRequest('the body is not a revocation request', fieldErrors(validateRevocation.errors ?? [], ''));
           const { created, revocation } = await deps.revocations.revoke(actor, body, req);
           return json(created ? 201 : 200, revocation);

@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditTrail } from '../core/audit.js';
-import { DynamoRevocationStore } from '../core/revocations.js';
+import { DynamoRevocationStore, rememberedRevocationCheck } from '../core/revocations.js';
 import { embeddedSettings, ENV } from '../runtime/settings.js';
 import { createAuthorizer } from './authorizer.js';
 import { createJwksFetcher } from './jwks-fetcher.js';
@@ -26,7 +26,8 @@ const authorize = createAuthorizer({
   jwksFetcher: createJwksFetcher({ allowLoopbackHttp: false }),
   logger,
   metrics: new PowertoolsAuthorizerMetrics(createMetrics()),
-  isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
+  // Remembered briefly: the functions behind the authorizer re-check on every request with a consistent read.
+  isRevoked: rememberedRevocationCheck((issuer, subject) => revocations.isRevoked(issuer, subject), 5000),
 });
 
 export const handler = (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => authorize(event);

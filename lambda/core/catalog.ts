@@ -1,5 +1,5 @@
 // The loaded templates, with each parameter schema compiled once (lazily, so a cold start compiles only what it uses).
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { createAjv } from './ajv.js';
 import { ParameterValidationFailed, type FieldError } from './errors.js';
 import type { Template } from './template.js';
@@ -7,7 +7,7 @@ import type { Template } from './template.js';
 export class TemplateCatalog {
   private readonly byId: ReadonlyMap<string, Template>;
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv = createAjv({ useDefaults: true });
+  private ajv: Ajv | undefined;
 
   constructor(templates: readonly Template[]) {
     this.byId = new Map(templates.map((t) => [t.id, t]));
@@ -25,6 +25,7 @@ export class TemplateCatalog {
   validateParameters(t: Template, parameters: unknown): Record<string, unknown> {
     let validate = this.validators.get(t.id);
     if (!validate) {
+      this.ajv ??= createAjv({ useDefaults: true });
       validate = this.ajv.compile(t.parameters);
       this.validators.set(t.id, validate);
     }

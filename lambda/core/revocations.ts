@@ -117,3 +117,26 @@ function toRevocation(item: Record<string, unknown>): Revocation {
   const { id, issuer, subject, reason, revokedBy, revokedAt, cancelledJobs } = item as unknown as Revocation;
   return { id, issuer, subject, reason, revokedBy, revokedAt, cancelledJobs: cancelledJobs ?? [] };
 }
+
+/**
+ * A revocation check remembered for `ttlMs` per principal: for the authorizer, whose answer API Gateway caches for
+ * minutes anyway. The functions behind it check with a consistent read on every request, so a revocation still takes
+ * effect on the next request whatever this remembers.
+ */
+export function rememberedRevocationCheck(
+  isRevoked: (issuer: string, subject: string) => Promise<boolean>,
+  ttlMs: number,
+  now: () => number = Date.now,
+  maxEntries = 10_000,
+): (issuer: string, subject: string) => Promise<boolean> {
+  const seen = new Map<string, { revoked: boolean; until: number }>();
+  return async (issuer, subject) => {
+    const key = principalKey({ issuer, subject });
+    const hit = seen.get(key);
+    if (hit && hit.until > now()) return hit.revoked;
+    const revoked = await isRevoked(issuer, subject);
+    if (seen.size >= maxEntries) seen.clear();
+    seen.set(key, { revoked, until: now() + ttlMs });
+    return revoked;
+  };
+}

@@ -4,6 +4,7 @@ import { BadRequest, MethodNotAllowed, RouteNotFound } from '../core/errors.js';
 import type { RevocationGate } from '../edge/revocation-gate.js';
 import type { JobsService } from '../core/jobs.js';
 import { header, json, jsonBody, principalOf, problem, query, requestFacts } from '../edge/http.js';
+import type { ValidateFunction } from 'ajv';
 import { SubmitJobRequest } from '../core/api-schemas.js';
 import { createAjv } from '../core/ajv.js';
 import { fieldErrors } from '../core/catalog.js';
@@ -16,7 +17,8 @@ export interface JobsHandlerDeps {
   readonly logError: (message: string, err: unknown) => void;
 }
 
-const validateSubmit = createAjv().compile(SubmitJobRequest);
+// Compiled on first use, so a cold start pays for it only when a request needs it.
+let validateSubmit: ValidateFunction<SubmitJobRequest> | undefined;
 
 export function createJobsHandler(deps: JobsHandlerDeps) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
@@ -39,6 +41,7 @@ async function route(deps: JobsHandlerDeps, event: APIGatewayProxyEvent): Promis
   switch (`${event.httpMethod} ${event.resource}`) {
     case 'POST /jobs': {
       const body = jsonBody(event, deps.maxBodyBytes);
+      validateSubmit ??= createAjv().compile(SubmitJobRequest);
       if (!validateSubmit(body)) throw new BadRequest('the body is not a job request', fieldErrors(validateSubmit.errors ?? [], ''));
       const dryRun = parseBoolean(query(event, 'dryRun'), 'dryRun');
       const result = await deps.service.submit(
