@@ -1,4 +1,5 @@
-// ESM throughout (oidc-provider and jose are ESM-only): swc strips types, Node's VM modules run the result.
+// ESM throughout (oidc-provider and jose are ESM-only): ts-jest transpiles each file (type-checking is `tsc --noEmit`
+// in `npm test`), Node's VM modules run the result. No native transformer: the registry here lacks their binaries.
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -7,7 +8,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
   },
   // Fails any test file whose output carries a token, a key or a known secret.
   setupFilesAfterEnv: ['<rootDir>/test/setup/no-secrets-in-logs.ts'],
