@@ -1,5 +1,6 @@
-// ESM throughout (oidc-provider and jose are ESM-only): ts-jest transpiles each file (type-checking is `tsc --noEmit`
-// in `npm test`), Node's VM modules run the result. No native transformer: the registry here lacks their binaries.
+// ESM throughout (oidc-provider and jose are ESM-only): ts-jest transpiles each file alone (tsconfig isolatedModules;
+// type-checking is `tsc --noEmit` in `npm test`), Node's VM modules run the result. No native transformer (swc): the
+// registry here lacks its platform binaries, so `npm ci` could not install it.
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -8,7 +9,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   // Fails any test file whose output carries a token, a key or a known secret.
   setupFilesAfterEnv: ['<rootDir>/test/setup/no-secrets-in-logs.ts'],
