@@ -33,10 +33,7 @@ export class DynamoLedger implements Ledger, ActiveSlots {
       );
       return { created: true, job: { ...job, pending: 'RESERVED' } };
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const existing = await this.get(job.id);
-      if (!existing) throw new Error(`ledger row ${job.id} vanished during reservation`, { cause: err });
-      return { created: false, job: existing };
+      return { created: false, job: await this.currentAfterConflict(job.id, err) };
     }
   }
 
@@ -63,10 +60,7 @@ export class DynamoLedger implements Ledger, ActiveSlots {
       );
       return strip(out.Attributes as Item);
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const current = await this.get(id);
-      if (!current) throw new Error(`ledger row ${id} does not exist`, { cause: err });
-      return current;
+      return this.currentAfterConflict(id, err);
     }
   }
 
@@ -105,11 +99,16 @@ export class DynamoLedger implements Ledger, ActiveSlots {
       );
       return strip(out.Attributes as Item);
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const current = await this.get(id);
-      if (!current) throw new Error(`ledger row ${id} does not exist`, { cause: err });
-      return current;
+      return this.currentAfterConflict(id, err);
     }
+  }
+
+  /** A conditional write lost to the row's current state (or it does not exist): answer with that state. */
+  private async currentAfterConflict(id: string, err: unknown): Promise<JobRecord> {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const current = await this.get(id);
+    if (!current) throw new Error(`ledger row ${id} does not exist`, { cause: err });
+    return current;
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
