@@ -1,6 +1,6 @@
 // Ledger on DynamoDB: conditional puts for reservation, a GSI by principal for listing, a sparse GSI for pending rows.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BackendRef } from './backend.js';
 import { InvalidCursor, type ActiveSlots, type JobRecord, type Ledger, type Page } from './ledger.js';
 import { LEDGER_TABLE } from './ledger-schema.js';
@@ -160,22 +160,18 @@ export class DynamoLedger implements Ledger, ActiveSlots {
       values[':t'] = template;
     }
     const items: JobRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: LEDGER_TABLE.principalIndex.name,
-          KeyConditionExpression: 'principalKey = :p',
-          FilterExpression: filter,
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []).map((i) => strip(i as Item)));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        IndexName: LEDGER_TABLE.principalIndex.name,
+        KeyConditionExpression: 'principalKey = :p',
+        FilterExpression: filter,
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: values,
+      },
+    );
+    for await (const page of pages) items.push(...(page.Items ?? []).map((i) => strip(i as Item)));
     return items;
   }
 

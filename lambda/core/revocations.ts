@@ -1,6 +1,6 @@
 // Revoked identities: a principal on this list is refused even with a token that is still valid.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { LEDGER_TABLE } from './ledger-schema.js';
 import { principalKey } from './principal.js';
@@ -84,21 +84,17 @@ export class DynamoRevocationStore implements RevocationStore {
 
   async list(): Promise<Revocation[]> {
     const items: Revocation[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: LEDGER_TABLE.principalIndex.name,
-          KeyConditionExpression: `${LEDGER_TABLE.principalIndex.partitionKey} = :k`,
-          ExpressionAttributeValues: { ':k': LIST_KEY },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []).map(toRevocation));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        IndexName: LEDGER_TABLE.principalIndex.name,
+        KeyConditionExpression: `${LEDGER_TABLE.principalIndex.partitionKey} = :k`,
+        ExpressionAttributeValues: { ':k': LIST_KEY },
+        ScanIndexForward: false,
+      },
+    );
+    for await (const page of pages) items.push(...(page.Items ?? []).map(toRevocation));
     return items;
   }
 

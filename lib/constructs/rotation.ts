@@ -63,17 +63,6 @@ export function rotationFailuresMetric(options: { namespace: string; serviceName
   });
 }
 
-/** Completed rotations, summed per `period`. */
-export function rotationsMetric(options: { namespace: string; serviceName: string; period?: Duration }): Metric {
-  return new Metric({
-    namespace: options.namespace,
-    metricName: METRICS.rotations,
-    dimensionsMap: { service: options.serviceName },
-    statistic: 'Sum',
-    period: options.period ?? ALARM_PERIOD,
-  });
-}
-
 export class SecretRotation extends Construct {
   /** The secret's rotation schedule (a child of the secret). */
   readonly schedule: RotationSchedule;
