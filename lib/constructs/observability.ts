@@ -3,7 +3,7 @@ import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-l
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnQueryDefinition, type ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -126,15 +126,35 @@ export class Observability extends Construct {
   }
 
   private createTopic(name: string): Topic {
-    // CloudWatch must be able to use the key to publish to an encrypted topic; the AWS-managed SNS key does not allow it.
+    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    // CloudWatch publishes as a service principal, so both the topic policy and the key policy must allow it: IAM
+    // policies cannot. The key grant is the documented one, without conditions; the key encrypts nothing but this topic.
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
     const key = new Key(this, 'AlarmTopicKey', {
       description: `Encrypts the ${name} alarm topic`,
       enableKeyRotation: true,
       // Nothing encrypted with it outlives the topic.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    return new Topic(this, 'AlarmTopic', { displayName: `${name} alarms`, masterKey: key, enforceSSL: true });
+    key.grant(cloudwatch, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new Topic(this, 'AlarmTopic', { displayName: `${name} alarms`, masterKey: key, enforceSSL: true });
+    // enforceSSL writes a topic policy that replaces SNS's default one and holds only its deny: without this allow,
+    // every alarm fails with "... is not authorized to perform: SNS:Publish". Only this account's alarms may publish.
+    // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+    // (Not grantPublish: it would copy these conditions into the key policy, where CloudWatch's use is not documented to carry them.)
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    return topic;
   }
 }
 
