@@ -17,7 +17,7 @@ import { DEFAULT_METRIC_SOURCE, type GatewayMetricSource } from '../observabilit
 import { InvalidSetting } from './invalid-setting.js';
 
 export interface ObservabilityProps {
-  /** The gateway's name (config `name`): the dashboard's name, the prefix of alarm names, the saved-query folder. */
+  /** The gateway's name (config `name`): the prefix of the dashboard's name (`<name>-<region>`) and of alarm names, the saved-query folder. */
   readonly name: string;
   /** The audit log group every function writes to (AuditLog.logGroup). */
   readonly auditLog: ILogGroup;
@@ -97,7 +97,8 @@ export class Observability extends Construct {
     ) as Record<AuditQueryName, CfnQueryDefinition>;
 
     this.dashboard = new Dashboard(this, 'Resource', {
-      dashboardName: props.name,
+      // Dashboards are account-wide, not regional: the same config deployed in two regions must not share one.
+      dashboardName: dashboardName(props.name, Stack.of(this).region),
       defaultInterval: Duration.hours(6),
       widgets: dashboardRows({
         name: props.name,
@@ -158,9 +159,19 @@ export class Observability extends Construct {
   }
 }
 
+/** `<name>-<region>`, checked against CloudWatch's rule: A-Z, a-z, 0-9, - and _, at most 255 characters.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html */
+function dashboardName(name: string, region: string): string {
+  const dashboard = `${name}-${region}`;
+  if (!Token.isUnresolved(dashboard) && !/^[A-Za-z0-9_-]{1,255}$/.test(dashboard)) {
+    throw new InvalidSetting('/name', `with the region makes ${JSON.stringify(dashboard)}, which CloudWatch refuses as a dashboard name (A-Z, a-z, 0-9, - and _, at most 255)`);
+  }
+  return dashboard;
+}
+
 function validateName(name: string): void {
   if (Token.isUnresolved(name)) return;
-  // Dashboard names allow letters, digits, dash and underscore (at most 255); alarm names add a suffix.
+  // At most 200 leaves room for the region in the dashboard name and for the alarm names' suffixes.
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) throw new InvalidSetting('/name', `must be letters, digits, - or _ (at most 200) to name the dashboard and alarms (got ${JSON.stringify(name)})`);
 }
 
