@@ -253,7 +253,6 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     return { principalId: result.principalId, context };
   }
 
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
