@@ -3,7 +3,6 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { GatewayConfig } from './config.js';
-import { REQUEST_BODY_SCHEMAS } from '../lambda/core/api-schemas.js';
 import type { BackendName } from '../lambda/core/backend.js';
 import type { Template } from '../lambda/core/template.js';
 import { ENV } from '../lambda/runtime/settings.js';
@@ -81,7 +80,6 @@ export class DataJobGatewayStack extends Stack {
       authorizer: this.functions.authorizer,
       authorizerCacheTtl: Duration.seconds(config.auth.authorizerCacheTtlSeconds),
       routeHandler: (name) => this.functions.routeHandler(name),
-      bodySchemas: REQUEST_BODY_SCHEMAS,
       throttle: config.api.throttle,
       routeThrottles: config.api.routeThrottles,
       usagePlan: config.api.usagePlan,
@@ -99,7 +97,7 @@ export class DataJobGatewayStack extends Stack {
     } else {
       Validations.of(this.api.restApi.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',
-        reason: 'api.waf.enabled is not set in the config: the API relies on its authorizer, throttling and request validation alone.',
+        reason: 'api.waf.enabled is not set in the config: the API relies on its authorizer, throttling and the handlers\' request validation alone.',
       });
     }
 

@@ -1,18 +1,59 @@
-// API Gateway gateway responses as RFC 9457 problem+json. The CDK API construct installs these; the local gateway renders them the same way.
+// API Gateway gateway responses as RFC 9457 problem+json. lib/constructs/api.ts installs them; local/gateway-response.ts
+// renders them as API Gateway does, so local mode answers with the same bodies.
+
+/**
+ * Every gateway response type and the status API Gateway gives it when no gateway response sets one; DEFAULT_4XX and
+ * DEFAULT_5XX have none, they only lend their template to the types without their own entry.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+ */
+export const RESPONSE_TYPE_STATUS = {
+  DEFAULT_4XX: undefined,
+  DEFAULT_5XX: undefined,
+  ACCESS_DENIED: 403,
+  API_CONFIGURATION_ERROR: 500,
+  AUTHORIZER_CONFIGURATION_ERROR: 500,
+  AUTHORIZER_FAILURE: 500,
+  BAD_REQUEST_PARAMETERS: 400,
+  BAD_REQUEST_BODY: 400,
+  EXPIRED_TOKEN: 403,
+  INTEGRATION_FAILURE: 504,
+  INTEGRATION_TIMEOUT: 504,
+  INVALID_API_KEY: 403,
+  INVALID_SIGNATURE: 403,
+  MISSING_AUTHENTICATION_TOKEN: 403,
+  QUOTA_EXCEEDED: 429,
+  REQUEST_TOO_LARGE: 413,
+  RESOURCE_NOT_FOUND: 404,
+  THROTTLED: 429,
+  UNAUTHORIZED: 401,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  WAF_FILTERED: 403,
+} as const satisfies Record<string, number | undefined>;
+
+export type GatewayResponseType = keyof typeof RESPONSE_TYPE_STATUS;
 
 export interface GatewayResponseSpec {
-  /** API Gateway's ResponseType. */
-  readonly type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_FAILURE' | 'AUTHORIZER_CONFIGURATION_ERROR' | 'THROTTLED' | 'QUOTA_EXCEEDED' | 'REQUEST_TOO_LARGE' | 'BAD_REQUEST_BODY' | 'BAD_REQUEST_PARAMETERS' | 'MISSING_AUTHENTICATION_TOKEN' | 'RESOURCE_NOT_FOUND' | 'WAF_FILTERED' | 'DEFAULT_4XX' | 'DEFAULT_5XX';
-  readonly statusCode: number;
-  /** Header values in API Gateway's syntax: a quoted literal. */
+  readonly type: GatewayResponseType;
+  /**
+   * The status to answer with.
+   * @default the status API Gateway gives the response type (required to stay unset on DEFAULT_4XX/DEFAULT_5XX: a status
+   * there replaces the status of every type they stand in for)
+   */
+  readonly statusCode?: number;
+  /** Header values in API Gateway's mapping syntax: a quoted literal. */
   readonly headers: Record<string, string>;
-  /** The `application/json` response template; `$context.*` variables are filled by API Gateway (or the local gateway). */
+  /** The `application/json` body template. */
   readonly template: string;
 }
 
-// `status` is left out where API Gateway offers no variable for the real code (RFC 9457 makes it advisory).
+/**
+ * A problem+json body template. API Gateway fills it by plain substitution, no VTL (`$util...` stays literal), so the
+ * only variables are `$context.requestId` and `$context.error.responseType`, whose values API Gateway generates in a
+ * fixed alphabet; caller- or error-shaped text (`$context.error.validationErrorString`, message text, headers) could
+ * break the JSON and is never embedded. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html
+ */
 const problem = (slug: string, title: string, status: number | undefined, detail: string) =>
-  `{"type":"https://data-job-gateway.dev/problems/${slug}","title":"${title}",${status === undefined ? '' : `"status":${status},`}"detail":${detail},"requestId":"$context.requestId"}`;
+  JSON.stringify({ type: `https://data-job-gateway.dev/problems/${slug}`, title, status, detail, requestId: '$context.requestId' });
 
 const CONTENT_TYPE = { 'Content-Type': "'application/problem+json'" };
 
@@ -21,94 +62,73 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
     type: 'UNAUTHORIZED',
     statusCode: 401,
     headers: { ...CONTENT_TYPE, 'WWW-Authenticate': '\'Bearer error="invalid_token"\'' },
-    template: problem('unauthenticated', 'Missing or invalid token', 401, '"A valid bearer token is required."'),
+    template: problem('unauthenticated', 'Missing or invalid token', 401, 'A valid bearer token is required.'),
   },
   {
+    // API Gateway's answer for a path or method the API does not have: 404 rather than its default 403.
     type: 'MISSING_AUTHENTICATION_TOKEN',
     statusCode: 404,
     headers: CONTENT_TYPE,
-    template: problem('not-found', 'Not found', 404, '"No such route."'),
+    template: problem('not-found', 'Not found', 404, 'No such route; GET /openapi.json lists the routes.'),
   },
   {
     type: 'ACCESS_DENIED',
     statusCode: 403,
     headers: { ...CONTENT_TYPE, 'WWW-Authenticate': '\'Bearer error="insufficient_scope"\'' },
-    template: problem('forbidden', 'Not allowed', 403, '"The token is valid but does not allow this request."'),
+    template: problem('forbidden', 'Not allowed', 403, 'The token is valid but does not allow this request.'),
+  },
+  {
+    type: 'INVALID_API_KEY',
+    statusCode: 403,
+    headers: CONTENT_TYPE,
+    template: problem('forbidden', 'Not allowed', 403, 'This API needs a valid API key in the x-api-key header as well as a token.'),
   },
   {
     type: 'AUTHORIZER_FAILURE',
     statusCode: 500,
     headers: CONTENT_TYPE,
-    template: problem('internal', 'Internal error', 500, '"The authorizer failed; quote the request id to the platform team."'),
+    template: problem('internal', 'Internal error', 500, 'The authorizer failed; quote the request id to the platform team.'),
   },
   {
     type: 'AUTHORIZER_CONFIGURATION_ERROR',
     statusCode: 500,
     headers: CONTENT_TYPE,
-    template: problem('internal', 'Internal error', 500, '"The authorizer failed; quote the request id to the platform team."'),
+    template: problem('internal', 'Internal error', 500, 'The authorizer failed; quote the request id to the platform team.'),
   },
   {
     type: 'THROTTLED',
     statusCode: 429,
     headers: { ...CONTENT_TYPE, 'Retry-After': "'1'" },
-    template: problem('too-many-requests', 'Too many requests', 429, '"Request rate limit exceeded; retry later."'),
+    template: problem('too-many-requests', 'Too many requests', 429, 'Request rate limit exceeded; retry later.'),
   },
   {
     type: 'QUOTA_EXCEEDED',
     statusCode: 429,
     headers: { ...CONTENT_TYPE, 'Retry-After': "'3600'" },
-    template: problem('too-many-requests', 'Too many requests', 429, '"Usage plan quota exceeded."'),
+    template: problem('too-many-requests', 'Too many requests', 429, 'Usage plan quota exceeded.'),
   },
   {
     type: 'REQUEST_TOO_LARGE',
     statusCode: 413,
     headers: CONTENT_TYPE,
-    template: problem('payload-too-large', 'Request body too large', 413, '"The request body is too large."'),
-  },
-  {
-    type: 'BAD_REQUEST_BODY',
-    statusCode: 400,
-    headers: CONTENT_TYPE,
-    template: problem('bad-request', 'Bad request', 400, '"$util.escapeJavaScript($context.error.validationErrorString)"'),
-  },
-  {
-    type: 'BAD_REQUEST_PARAMETERS',
-    statusCode: 400,
-    headers: CONTENT_TYPE,
-    template: problem('bad-request', 'Bad request', 400, '"$util.escapeJavaScript($context.error.validationErrorString)"'),
+    template: problem('payload-too-large', 'Request body too large', 413, 'The request body is too large.'),
   },
   {
     type: 'WAF_FILTERED',
     statusCode: 403,
     headers: CONTENT_TYPE,
-    template: problem('forbidden', 'Not allowed', 403, '"The request was blocked by the web application firewall."'),
+    template: problem('forbidden', 'Not allowed', 403, 'The request was blocked by the web application firewall.'),
   },
+  // The defaults set no status, so each type they stand in for keeps its own (415, 504, ...); `status` is left out of
+  // the body because no variable carries it (RFC 9457 makes it advisory).
   {
     type: 'DEFAULT_4XX',
-    statusCode: 400,
     headers: CONTENT_TYPE,
-    template: problem('bad-request', 'Request rejected', undefined, '"$util.escapeJavaScript($context.error.messageString)"'),
+    template: problem('request-rejected', 'Request rejected', undefined, 'API Gateway refused the request ($context.error.responseType); quote the request id to the platform team.'),
   },
   {
     type: 'DEFAULT_5XX',
-    statusCode: 500,
     headers: CONTENT_TYPE,
-    template: problem('internal', 'Internal error', 500, '"The gateway failed; quote the request id to the platform team."'),
+    template: problem('internal', 'Internal error', undefined, 'The gateway failed ($context.error.responseType); quote the request id to the platform team.'),
   },
 ];
-
-/** Render a gateway response as API Gateway would, for the local gateway. */
-export function renderGatewayResponse(
-  type: GatewayResponseSpec['type'],
-  context: { requestId: string; messageString?: string; validationErrorString?: string },
-): { statusCode: number; headers: Record<string, string>; body: string } {
-  const spec = GATEWAY_RESPONSES.find((r) => r.type === type) ?? GATEWAY_RESPONSES.find((r) => r.type === 'DEFAULT_5XX')!;
-  const escape = (s: string) => JSON.stringify(s).slice(1, -1);
-  const body = spec.template
-    .replace(/\$util\.escapeJavaScript\(\$context\.error\.validationErrorString\)/g, escape(context.validationErrorString ?? ''))
-    .replace(/\$util\.escapeJavaScript\(\$context\.error\.messageString\)/g, escape(context.messageString ?? ''))
-    .replace(/\$context\.requestId/g, escape(context.requestId));
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(spec.headers)) headers[k] = v.replace(/^'|'$/g, '');
-  return { statusCode: spec.statusCode, headers, body };
-}

@@ -9,11 +9,9 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import type { ValidateFunction } from 'ajv';
-import { renderGatewayResponse, type GatewayResponseSpec } from '../lib/gateway-responses.js';
+import { GATEWAY_RESPONSES } from '../lib/gateway-responses.js';
 import { matchRoute, type FunctionName, type Route } from '../lib/routes.js';
-import { createAjv } from '../lambda/core/ajv.js';
-import { REQUEST_BODY_SCHEMAS } from '../lambda/core/api-schemas.js';
+import { renderGatewayResponse, type GatewayResponseEvent, type GatewayResponseVariables } from './gateway-response.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
@@ -56,6 +54,52 @@ const PAYLOAD_LIMIT = 10 * 1024 * 1024; // API Gateway's own request limit
 const ACCOUNT = '000000000000';
 const API_ID = 'localapi';
 
+type Answer = { statusCode: number; headers: Record<string, string>; multiValueHeaders?: Record<string, string[]>; body: string; isBase64Encoded?: boolean; principal?: string; authorizerError?: string };
+
+/** The request's gateway-response variables; filled in as the request gets further (route, authorizer context). */
+type Variables = GatewayResponseVariables & { context: Record<string, string | undefined> };
+
+/** A Lambda proxy integration that threw or returned no valid response: API Gateway answers 502, not the type's 504. */
+// https://repost.aws/knowledge-center/malformed-502-api-gateway
+const LAMBDA_FAILED: GatewayResponseEvent = { type: 'INTEGRATION_FAILURE', status: 502, message: 'Internal server error' };
+
+const AUTHORIZER_MESSAGES = {
+  UNAUTHORIZED: 'Unauthorized',
+  ACCESS_DENIED: 'User is not authorized to access this resource with an explicit deny',
+  AUTHORIZER_FAILURE: 'Internal server error',
+  AUTHORIZER_CONFIGURATION_ERROR: 'Internal server error',
+} as const;
+
+/** The API's gateway responses (lib/gateway-responses.ts), filled in as API Gateway fills them. */
+function gatewayResponse(event: GatewayResponseEvent, variables: Variables, extra: Partial<Answer> = {}): Answer {
+  return { ...renderGatewayResponse(GATEWAY_RESPONSES, event, variables), ...extra };
+}
+
+/** The `$context` values API Gateway knows before routing. */
+function contextVariables(req: IncomingMessage, requestId: string, stage: string): Variables {
+  const host = req.headers.host ?? 'localhost';
+  const now = Date.now();
+  return {
+    context: {
+      requestId,
+      extendedRequestId: requestId,
+      accountId: ACCOUNT,
+      apiId: API_ID,
+      stage,
+      domainName: host,
+      domainPrefix: host.split('.')[0],
+      httpMethod: req.method,
+      path: `/${stage}${new URL(req.url ?? '/', 'http://localhost').pathname}`,
+      protocol: `HTTP/${req.httpVersion}`,
+      requestTime: clfTime(now),
+      requestTimeEpoch: String(now),
+      'identity.sourceIp': req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      'identity.userAgent': req.headers['user-agent'],
+    },
+    request: { header: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')])) },
+  };
+}
+
 interface CachedAuth {
   readonly result: APIGatewayAuthorizerResult;
   readonly expires: number;
@@ -86,16 +130,15 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const authCache = new Map<string, CachedAuth>();
   const stageBucket = new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit);
   const routeBuckets = new Map(Object.entries(options.routeThrottles ?? {}).map(([k, t]) => [k, new TokenBucket(t.rateLimit, t.burstLimit)]));
-  const ajv = createAjv();
-  const bodyValidators = new Map<string, ValidateFunction>(Object.entries(REQUEST_BODY_SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
 
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const requestId = randomUUID();
-    handle(req, requestId)
-      .catch(() => ({ ...renderGatewayResponse('DEFAULT_5XX', { requestId }), statusCode: 502 }) as Answer)
+    const variables = contextVariables(req, requestId, stage);
+    handle(req, requestId, variables)
+      .catch(() => gatewayResponse(LAMBDA_FAILED, variables))
       .then((answer) => {
-        send(res, requestId, answer);
+        send(res, answer, variables);
         options.onAccess?.({
           requestId,
           method: req.method ?? '',
@@ -108,25 +151,20 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       });
   });
 
-  type Answer = { statusCode: number; headers: Record<string, string>; multiValueHeaders?: Record<string, string[]>; body: string; isBase64Encoded?: boolean; principal?: string; authorizerError?: string };
-
-  const gatewayResponse = (type: GatewayResponseSpec['type'], requestId: string, extra: Partial<Answer> = {}, validationErrorString?: string): Answer => ({
-    ...renderGatewayResponse(type, { requestId, validationErrorString }),
-    ...extra,
-  });
-
-  async function handle(req: IncomingMessage, requestId: string): Promise<Answer> {
+  async function handle(req: IncomingMessage, requestId: string, variables: Variables): Promise<Answer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const matched = matchRoute(method, url.pathname);
     // Read the body first, as API Gateway does, so an oversized body is refused whatever the route.
     const body = await readBody(req);
-    if (body === 'too-large') return gatewayResponse('REQUEST_TOO_LARGE', requestId);
-    if (!matched.route) return gatewayResponse('MISSING_AUTHENTICATION_TOKEN', requestId);
+    if (body === 'too-large') return gatewayResponse({ type: 'REQUEST_TOO_LARGE', message: 'Request Too Long' }, variables);
+    if (!matched.route) return gatewayResponse({ type: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' }, variables);
     const route = matched.route;
+    variables.context.resourcePath = route.path;
+    variables.context.resourceId = route.path;
 
     if (!stageBucket.take() || !(routeBuckets.get(`${route.method} ${route.path}`)?.take() ?? true)) {
-      return gatewayResponse('THROTTLED', requestId);
+      return gatewayResponse({ type: 'THROTTLED', message: 'Too Many Requests' }, variables);
     }
 
     const headers = headerMaps(req);
@@ -138,21 +176,18 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const event = proxyEvent({ req, url, route, pathParameters: matched.pathParameters, headers, body, requestId, stage, region });
 
     if (!route.public) {
-      const auth = await authorize(route, event, requestId);
+      const auth = await authorize(route, event, variables);
       if ('denied' in auth) return auth.denied;
       event.requestContext.authorizer = { ...auth.context, principalId: auth.principalId };
+      for (const [k, v] of Object.entries(event.requestContext.authorizer)) variables.context[`authorizer.${k}`] = String(v);
     }
 
-    if (route.body) {
-      const problem = validateBody(route, body, headers.single);
-      if (problem) return gatewayResponse('BAD_REQUEST_BODY', requestId, {}, problem);
-    }
-
+    // No request validator: the handlers validate bodies themselves and answer with one `errors[]` entry per field.
     const principal = typeof event.requestContext.authorizer?.subject === 'string' ? `${event.requestContext.authorizer.issuer}#${event.requestContext.authorizer.subject}` : undefined;
     const fn = options.functions[route.function];
     const result = await withTimeout(fn(event, lambdaContext(route.function, requestId, options.timeoutMs ?? 29000)), options.timeoutMs ?? 29000);
-    if (result === 'timeout') return { ...gatewayResponse('DEFAULT_5XX', requestId), statusCode: 504, principal };
-    if (!result || typeof result.statusCode !== 'number') return { ...gatewayResponse('DEFAULT_5XX', requestId), statusCode: 502, principal };
+    if (result === 'timeout') return gatewayResponse({ type: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out' }, variables, { principal });
+    if (!result || typeof result.statusCode !== 'number') return gatewayResponse(LAMBDA_FAILED, variables, { principal });
     return {
       statusCode: result.statusCode,
       headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
@@ -166,11 +201,15 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   async function authorize(
     route: Route,
     event: APIGatewayProxyEvent,
-    requestId: string,
+    variables: Variables,
   ): Promise<{ denied: Answer } | { principalId: string; context: Record<string, string | number | boolean> }> {
+    const requestId = event.requestContext.requestId;
+    const denied = (type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_FAILURE' | 'AUTHORIZER_CONFIGURATION_ERROR', authorizerError?: string) => ({
+      denied: gatewayResponse({ type, message: AUTHORIZER_MESSAGES[type] }, variables, { authorizerError }),
+    });
     // Identity source: the Authorization header. Without it API Gateway answers 401 and never calls the authorizer.
     const identity = event.headers.Authorization ?? event.headers.authorization ?? Object.entries(event.headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
-    if (!identity) return { denied: gatewayResponse('UNAUTHORIZED', requestId, { authorizerError: 'missing identity source' }) };
+    if (!identity) return denied('UNAUTHORIZED', 'missing identity source');
     const methodArn = `arn:aws:execute-api:${region}:${ACCOUNT}:${API_ID}/${stage}/${route.method}${event.path}`;
     const now = Date.now();
     let cached = options.authorizerCacheTtlSeconds > 0 ? authCache.get(identity) : undefined;
@@ -198,39 +237,20 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         result = await options.authorizer(authEvent, lambdaContext('authorizer', requestId, 10000));
       } catch (err) {
         // The documented contract: an error whose message is exactly "Unauthorized" means 401; anything else is a 500.
-        if (err instanceof Error && err.message === 'Unauthorized') {
-          return { denied: gatewayResponse('UNAUTHORIZED', requestId, { authorizerError: 'Unauthorized' }) };
-        }
-        return { denied: gatewayResponse('AUTHORIZER_FAILURE', requestId, { authorizerError: err instanceof Error ? err.name : 'error' }) };
+        if (err instanceof Error && err.message === 'Unauthorized') return denied('UNAUTHORIZED', 'Unauthorized');
+        return denied('AUTHORIZER_FAILURE', err instanceof Error ? err.name : 'error');
       }
-      if (!result || typeof result.principalId !== 'string' || !result.policyDocument) {
-        return { denied: gatewayResponse('AUTHORIZER_CONFIGURATION_ERROR', requestId, { authorizerError: 'malformed authorizer response' }) };
-      }
+      if (!result || typeof result.principalId !== 'string' || !result.policyDocument) return denied('AUTHORIZER_CONFIGURATION_ERROR', 'malformed authorizer response');
       if (options.authorizerCacheTtlSeconds > 0) authCache.set(identity, { result, expires: now + options.authorizerCacheTtlSeconds * 1000 });
     }
-    if (!policyAllows(result, methodArn)) return { denied: gatewayResponse('ACCESS_DENIED', requestId, { authorizerError: 'policy denies' }) };
+    if (!policyAllows(result, methodArn)) return denied('ACCESS_DENIED', 'policy denies');
     const context: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(result.context ?? {})) {
       // API Gateway passes only string, number and boolean context values; anything else fails the request.
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') context[k] = v;
-      else if (v !== null && v !== undefined) return { denied: gatewayResponse('AUTHORIZER_CONFIGURATION_ERROR', requestId) };
+      else if (v !== null && v !== undefined) return denied('AUTHORIZER_CONFIGURATION_ERROR');
     }
     return { principalId: result.principalId, context };
-  }
-
-  function validateBody(route: Route, body: string, headers: Record<string, string>): string | undefined {
-    const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? 'application/json';
-    // API Gateway validates against the model mapped to the request's content type; ours is mapped to application/json.
-    if (!/^application\/json\b/i.test(type)) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return 'Invalid request body';
-    }
-    const validate = bodyValidators.get(route.body!)!;
-    if (validate(value)) return undefined;
-    return `[${(validate.errors ?? []).map((e) => `${e.instancePath || 'object'} ${e.message ?? 'is invalid'}`).join(', ')}]`;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -250,16 +270,19 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   };
 }
 
-function send(res: ServerResponse, requestId: string, answer: { statusCode: number; headers: Record<string, string>; multiValueHeaders?: Record<string, string[]>; body: string; isBase64Encoded?: boolean }): void {
+function send(res: ServerResponse, answer: { statusCode: number; headers: Record<string, string>; multiValueHeaders?: Record<string, string[]>; body: string; isBase64Encoded?: boolean }, variables: Variables): void {
   const headers: Record<string, string | string[]> = { ...answer.headers, ...(answer.multiValueHeaders ?? {}) };
-  headers['x-amzn-RequestId'] = requestId;
+  headers['x-amzn-RequestId'] = variables.context.requestId!;
   const body = answer.isBase64Encoded ? Buffer.from(answer.body, 'base64') : Buffer.from(answer.body, 'utf8');
   headers['Content-Length'] = String(body.length);
   try {
     res.writeHead(answer.statusCode, headers).end(body);
   } catch {
     // A handler produced an invalid header: API Gateway answers 502 for a malformed Lambda proxy response.
-    if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/problem+json' }).end(renderGatewayResponse('DEFAULT_5XX', { requestId }).body);
+    if (!res.headersSent) {
+      const failed = gatewayResponse(LAMBDA_FAILED, variables);
+      res.writeHead(failed.statusCode, failed.headers).end(failed.body);
+    }
   }
 }
 
@@ -352,13 +375,21 @@ function proxyEvent(args: {
       path: `/${stage}${url.pathname}`,
       protocol: `HTTP/${req.httpVersion}`,
       requestId,
-      requestTime: new Date(now).toUTCString(),
+      requestTime: clfTime(now),
       requestTimeEpoch: now,
       resourceId: route.path,
       resourcePath: route.path,
       stage,
     },
   };
+}
+
+/** `$context.requestTime`'s format: CLF, `dd/MMM/yyyy:HH:mm:ss +0000`. */
+function clfTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const month = d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCDate())}/${month}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 }
 
 /** Allow only if some Allow statement matches the method ARN and no Deny statement does (IAM evaluation). */

@@ -1,4 +1,4 @@
-// Request and response schemas of the HTTP API: the handlers validate with them, API Gateway models and /openapi.json are built from them.
+// Request and response schemas of the HTTP API: the handlers validate with them and /openapi.json is built from them.
 import { Type, type Static } from '@sinclair/typebox';
 import { JOB_STATUSES } from './status.js';
 

@@ -15,8 +15,6 @@ import {
   RestApi,
   SecurityPolicy,
   type MethodDeploymentOptions,
-  type Model,
-  type RequestValidator,
   type UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -28,11 +26,8 @@ import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES } from '../gateway-responses.js';
 import { ROUTES, type FunctionName, type Route } from '../routes.js';
 import { accessLogFormat } from './access-log-format.js';
-import { toApiGatewaySchema } from './api-gateway-schema.js';
 import { InvalidSetting } from './invalid-setting.js';
 import { retentionDays } from './log-retention.js';
-
-export type RequestBodyName = NonNullable<Route['body']>;
 
 export interface Throttle {
   /** Steady-state requests per second. */
@@ -63,8 +58,6 @@ export interface GatewayApiProps {
   readonly authorizerCacheTtl: Duration;
   /** The function that serves each route's `function`. */
   readonly routeHandler: (name: FunctionName) => IFunction;
-  /** JSON Schemas of the request bodies, by the name routes give (lambda/core/api-schemas.ts `REQUEST_BODY_SCHEMAS`). */
-  readonly bodySchemas: Readonly<Record<RequestBodyName, object>>;
   /** Stage-wide throttling. @default 50 rps, burst 100 (config `api.throttle`) */
   readonly throttle: Throttle;
   /** Per-route throttling, keyed `"METHOD /path"` as in lib/routes.ts. @default none */
@@ -176,24 +169,15 @@ export class GatewayApi extends Construct {
     // One invoke permission per function (not per method) keeps the functions' resource policies small.
     const integration = (name: FunctionName) =>
       integrations.get(name) ?? integrations.set(name, new LambdaIntegration(props.routeHandler(name), { scopePermissionToMethod: false })).get(name)!;
-    const models = new Map<RequestBodyName, Model>();
-    const model = (name: RequestBodyName) =>
-      models.get(name) ??
-      models
-        .set(name, this.restApi.addModel(`${name}Model`, { modelName: name, contentType: 'application/json', schema: toApiGatewaySchema(props.bodySchemas[name]) }))
-        .get(name)!;
-    let bodyValidator: RequestValidator | undefined;
-
+    // No request validator or models: the handlers validate bodies with the same schemas and answer one `errors[]` entry
+    // per field, where API Gateway could only say "Invalid request body" (its validationErrorString cannot be embedded
+    // in JSON safely, see lib/gateway-responses.ts).
     for (const route of routes) {
-      if (route.body) bodyValidator ??= this.restApi.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
       this.restApi.root.resourceForPath(route.path).addMethod(route.method, integration(route.function), {
         operationName: route.summary,
         authorizationType: route.public ? AuthorizationType.NONE : AuthorizationType.CUSTOM,
         authorizer: route.public ? undefined : this.authorizer,
         apiKeyRequired: props.usagePlan !== undefined && !route.public,
-        requestValidator: route.body ? bodyValidator : undefined,
-        // `$default` validates the body whatever Content-Type the caller claims.
-        requestModels: route.body ? { $default: model(route.body) } : undefined,
       });
     }
   }
@@ -202,7 +186,7 @@ export class GatewayApi extends Construct {
     for (const spec of GATEWAY_RESPONSES) {
       this.restApi.addGatewayResponse(pascal(spec.type), {
         type: ResponseType.of(spec.type),
-        statusCode: String(spec.statusCode),
+        statusCode: spec.statusCode === undefined ? undefined : String(spec.statusCode),
         responseHeaders: spec.headers,
         templates: { 'application/json': spec.template },
       });
@@ -229,6 +213,10 @@ export class GatewayApi extends Construct {
     Validations.of(this.restApi).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason: 'API Gateway\'s account-wide logging role: this AWS managed policy is the one API Gateway documents for it.',
+    });
+    Validations.of(this.restApi).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason: 'The handlers validate every request body against the same JSON Schemas and answer 400/422 with one errors[] entry per field; API Gateway validation could only answer a generic 400.',
     });
     Validations.of(this.restApi).acknowledge({
       id: 'AwsSolutions-COG4',

@@ -3,7 +3,7 @@ import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-l
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnQueryDefinition, type ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -17,7 +17,7 @@ import { DEFAULT_METRIC_SOURCE, type GatewayMetricSource } from '../observabilit
 import { InvalidSetting } from './invalid-setting.js';
 
 export interface ObservabilityProps {
-  /** The gateway's name (config `name`): the dashboard's name, the prefix of alarm names, the saved-query folder. */
+  /** The gateway's name (config `name`): the prefix of the dashboard's name (`<name>-<region>`) and of alarm names, the saved-query folder. */
   readonly name: string;
   /** The audit log group every function writes to (AuditLog.logGroup). */
   readonly auditLog: ILogGroup;
@@ -97,7 +97,8 @@ export class Observability extends Construct {
     ) as Record<AuditQueryName, CfnQueryDefinition>;
 
     this.dashboard = new Dashboard(this, 'Resource', {
-      dashboardName: props.name,
+      // Dashboards are account-wide, not regional: the same config deployed in two regions must not share one.
+      dashboardName: dashboardName(props.name, Stack.of(this).region),
       defaultInterval: Duration.hours(6),
       widgets: dashboardRows({
         name: props.name,
@@ -126,21 +127,51 @@ export class Observability extends Construct {
   }
 
   private createTopic(name: string): Topic {
-    // CloudWatch must be able to use the key to publish to an encrypted topic; the AWS-managed SNS key does not allow it.
+    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    // CloudWatch publishes as a service principal, so both the topic policy and the key policy must allow it: IAM
+    // policies cannot. The key grant is the documented one, without conditions; the key encrypts nothing but this topic.
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
     const key = new Key(this, 'AlarmTopicKey', {
       description: `Encrypts the ${name} alarm topic`,
       enableKeyRotation: true,
       // Nothing encrypted with it outlives the topic.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    return new Topic(this, 'AlarmTopic', { displayName: `${name} alarms`, masterKey: key, enforceSSL: true });
+    key.grant(cloudwatch, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const topic = new Topic(this, 'AlarmTopic', { displayName: `${name} alarms`, masterKey: key, enforceSSL: true });
+    // enforceSSL writes a topic policy that replaces SNS's default one and holds only its deny: without this allow,
+    // every alarm fails with "... is not authorized to perform: SNS:Publish". Only this account's alarms may publish.
+    // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+    // (Not grantPublish: it would copy these conditions into the key policy, where CloudWatch's use is not documented to carry them.)
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    return topic;
   }
+}
+
+/** `<name>-<region>`, checked against CloudWatch's rule: A-Z, a-z, 0-9, - and _, at most 255 characters.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html */
+function dashboardName(name: string, region: string): string {
+  const dashboard = `${name}-${region}`;
+  if (!Token.isUnresolved(dashboard) && !/^[A-Za-z0-9_-]{1,255}$/.test(dashboard)) {
+    throw new InvalidSetting('/name', `with the region makes ${JSON.stringify(dashboard)}, which CloudWatch refuses as a dashboard name (A-Z, a-z, 0-9, - and _, at most 255)`);
+  }
+  return dashboard;
 }
 
 function validateName(name: string): void {
   if (Token.isUnresolved(name)) return;
-  // Dashboard names allow letters, digits, dash and underscore (at most 255); alarm names add a suffix.
+  // At most 200 leaves room for the region in the dashboard name and for the alarm names' suffixes.
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) throw new InvalidSetting('/name', `must be letters, digits, - or _ (at most 200) to name the dashboard and alarms (got ${JSON.stringify(name)})`);
 }
 

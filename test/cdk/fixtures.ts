@@ -98,3 +98,39 @@ export function buildStack(config: GatewayConfig = testConfig(), templates: read
   const stack = new DataJobGatewayStack(testApp(), 'Gateway', { config, templates, env: TEST_ENV, projectRoot: fixtureProjectRoot() });
   return { stack, template: AssertionTemplate.fromStack(stack) };
 }
+
+type Patch = (raw: Raw) => void;
+
+/** Every shape the stack takes, for checks that must hold for all of them (cdk-nag, the CloudFormation spec). */
+export const STACK_VARIANTS: Record<string, { patch: Patch; dataprocOnly?: boolean }> = {
+  'the base config (no WAF, PAT, Workload Identity)': { patch: () => {} },
+  'everything on (WAF, usage plan, mTLS domain, customer-managed ledger key, existing audit key)': {
+    patch: (raw) => {
+      raw.api = {
+        waf: { enabled: true },
+        usagePlan: { quotaPerDay: 1000 },
+        domain: { name: 'jobs.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc', truststoreUri: 's3://pki/trust.pem' },
+        routeThrottles: { 'POST /jobs': { rateLimit: 5, burstLimit: 10 } },
+      };
+      raw.ledger = { encryption: 'customer-managed' };
+      raw.observability = { auditKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555' };
+    },
+  },
+  'Google service-account key and Databricks OAuth': {
+    patch: (raw) => {
+      raw.dataproc.credentials = { type: 'service-account-key', serviceAccount: 'gateway@acme-data-test.iam.gserviceaccount.com' };
+      raw.databricks.credentials = { type: 'oauth-m2m' };
+    },
+  },
+  'rotation disabled': { patch: (raw) => (raw.rotation = { enabled: false }) },
+  'existing secrets': { patch: (raw) => (raw.databricks.credentials.secretName = 'platform/databricks') },
+  'Dataproc only (no secrets, no rotation)': { patch: (raw) => delete raw.databricks, dataprocOnly: true },
+  'unprotected ledger without PITR': { patch: (raw) => (raw.ledger = { deletionProtection: false, pointInTimeRecovery: false }) },
+  'an existing alarm topic': { patch: (raw) => (raw.observability = { alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-alarms' }) },
+};
+
+/** GIVEN a variant of STACK_VARIANTS, WHEN the stack is built. */
+export const buildVariant = (name: string) => {
+  const { patch, dataprocOnly } = STACK_VARIANTS[name]!;
+  return buildStack(testConfig(patch), dataprocOnly ? [DATAPROC_TEMPLATE] : undefined);
+};

@@ -2,43 +2,13 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Validations } from 'aws-cdk-lib';
 import type { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
-import { buildStack, DATAPROC_TEMPLATE, testConfig } from './fixtures.js';
-
-type Patch = (raw: Record<string, any>) => void;
-
-const VARIANTS: Record<string, { patch: Patch; dataprocOnly?: boolean }> = {
-  'the base config (no WAF, PAT, Workload Identity)': { patch: () => {} },
-  'everything on (WAF, usage plan, mTLS domain, customer-managed ledger key, existing audit key)': {
-    patch: (raw) => {
-      raw.api = {
-        waf: { enabled: true },
-        usagePlan: { quotaPerDay: 1000 },
-        domain: { name: 'jobs.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc', truststoreUri: 's3://pki/trust.pem' },
-        routeThrottles: { 'POST /jobs': { rateLimit: 5, burstLimit: 10 } },
-      };
-      raw.ledger = { encryption: 'customer-managed' };
-      raw.observability = { auditKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555' };
-    },
-  },
-  'Google service-account key and Databricks OAuth': {
-    patch: (raw) => {
-      raw.dataproc.credentials = { type: 'service-account-key', serviceAccount: 'gateway@acme-data-test.iam.gserviceaccount.com' };
-      raw.databricks.credentials = { type: 'oauth-m2m' };
-    },
-  },
-  'rotation disabled': { patch: (raw) => (raw.rotation = { enabled: false }) },
-  'existing secrets': { patch: (raw) => (raw.databricks.credentials.secretName = 'platform/databricks') },
-  'Dataproc only (no secrets, no rotation)': { patch: (raw) => delete raw.databricks, dataprocOnly: true },
-  'unprotected ledger without PITR': { patch: (raw) => (raw.ledger = { deletionProtection: false, pointInTimeRecovery: false }) },
-};
+import { buildVariant, STACK_VARIANTS as VARIANTS } from './fixtures.js';
 
 describe('cdk-nag AwsSolutions', () => {
   // GIVEN each variant built once up front (the first synth in a worker loads most of aws-cdk-lib)
   const stacks = new Map<string, DataJobGatewayStack>();
   beforeAll(() => {
-    for (const [name, { patch, dataprocOnly }] of Object.entries(VARIANTS)) {
-      stacks.set(name, buildStack(testConfig(patch), dataprocOnly ? [DATAPROC_TEMPLATE] : undefined).stack);
-    }
+    for (const name of Object.keys(VARIANTS)) stacks.set(name, buildVariant(name).stack);
   }, 120_000);
 
   it.each(Object.keys(VARIANTS))('finds nothing unacknowledged for %s', (name) => {

@@ -11,15 +11,16 @@ export interface ObservedStack {
 }
 
 /** A stack in eu-west-1 with an API, four functions (and rotation when asked) and the Observability construct. */
-export function observedStack(overrides: Partial<ObservabilityProps> & { rotation?: boolean } = {}): ObservedStack {
+export function observedStack(overrides: Partial<ObservabilityProps> & { rotation?: boolean; env?: { account?: string; region?: string } } = {}): ObservedStack {
   const app = new App();
-  const stack = new Stack(app, 'Observed', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const { env = { account: '123456789012', region: 'eu-west-1' }, ...rest } = overrides;
+  const stack = new Stack(app, 'Observed', { env });
   const auditLog = new LogGroup(stack, 'AuditLog');
   const api = new RestApi(stack, 'Api', { restApiName: 'TestGateway', deployOptions: { stageName: 'v1' } });
   api.root.addMethod('GET', new MockIntegration());
   const fn = (id: string) => new LambdaFunction(stack, id, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => ({});') });
   const functions = { authorizer: fn('Authorizer'), catalog: fn('Catalog'), jobs: fn('Jobs'), admin: fn('Admin') };
-  const { rotation, ...props } = overrides;
+  const { rotation, ...props } = rest;
   const observability = new Observability(stack, 'Observability', {
     name: 'TestGateway',
     auditLog,

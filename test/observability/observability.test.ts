@@ -40,6 +40,15 @@ describe('the dashboard', () => {
     expect(body).toMatchSnapshot();
   });
 
+  test('is named after the gateway and the region, so deployments in two regions of one account do not collide', () => {
+    // GIVEN the same config in two regions, and in a stack whose region is known only at deploy time
+    const name = (env: { account?: string; region?: string }) => Object.values(Template.fromStack(observedStack({ env }).stack).findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardName;
+    // THEN
+    expect(name({ account: '123456789012', region: 'eu-west-1' })).toBe('TestGateway-eu-west-1');
+    expect(name({ account: '123456789012', region: 'us-east-1' })).toBe('TestGateway-us-east-1');
+    expect(name({})).toEqual({ 'Fn::Join': ['', ['TestGateway-', { Ref: 'AWS::Region' }]] });
+  });
+
   test('graphs every signal the issue asks for', () => {
     const body = dashboardBody(templateOf('rotation'));
     const titles = body.widgets.map((w: any) => w.properties.title).filter(Boolean);
