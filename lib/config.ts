@@ -21,7 +21,9 @@ export const IssuerSchema = Type.Object(
     audience: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
       description: 'accepted aud (or Cognito client_id) values',
     }),
-    jwksUri: Type.Optional(HttpsOrLoopbackUrl),
+    jwksUri: Type.Optional(
+      Type.String({ pattern: HttpsOrLoopbackUrl.pattern, description: 'default: the jwks_uri of <issuer>/.well-known/openid-configuration (OpenID discovery); set it only to override' }),
+    ),
     groupsClaim: Type.String({ default: 'groups', description: 'claim holding groups: string or array (Entra ID: groups or roles)' }),
     scopeClaim: Type.String({ default: 'scope', description: 'claim holding scopes: space-separated string or array (Entra ID: scp)' }),
     requiredScopes: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'every request needs one of these scopes (403 otherwise)' }),
