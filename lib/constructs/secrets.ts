@@ -93,6 +93,8 @@ export class GatewaySecrets extends Construct {
   private secret(id: string, envVar: string, existingName: string | undefined, description: string, rotation: GatewaySecret['rotation']): GatewaySecret {
     if (existingName) return { id, secret: Secret.fromSecretNameV2(this, id, existingName), secretId: existingName, envVar, rotation };
     // Deleting the stack schedules the secret for deletion (30-day recovery window); the key stays so it can be restored.
+    // No value: CloudFormation generates a 32-character placeholder, which the rotation function recognises
+    // (lambda/rotation/placeholder.ts). Never give it one here: changing GenerateSecretString regenerates the value.
     const secret = new Secret(this, id, { description, encryptionKey: this.ensureKey() });
     return { id, secret, secretId: secret.secretArn, envVar, rotation };
   }

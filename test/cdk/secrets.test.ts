@@ -26,6 +26,17 @@ describe('GatewaySecrets', () => {
     expect(stack.resolve(secrets.environment.DATABRICKS_SECRET_ID)).toEqual({ Ref: expect.stringMatching(/^SecretsDatabricks/) });
   });
 
+  it('starts every secret it creates with the generated placeholder the rotation function recognises (lambda/rotation/placeholder.ts)', () => {
+    const stack = newStack();
+    new GatewaySecrets(stack, 'Secrets', { databricks: { type: 'pat' }, googleServiceAccountKey: {} });
+    // GenerateSecretString with no settings: 32 characters, never JSON. Changing it would regenerate deployed secrets' values.
+    const secrets = Template.fromStack(stack).findResources('AWS::SecretsManager::Secret');
+    for (const s of Object.values(secrets)) {
+      expect(s.Properties.GenerateSecretString).toEqual({});
+      expect(s.Properties.SecretString).toBeUndefined();
+    }
+  });
+
   it('adds the Google service-account key secret only in service-account-key mode', () => {
     // GIVEN
     const stack = newStack();
