@@ -181,7 +181,9 @@ export const ObservabilitySchema = Type.Object(
 
 export const RotationSchema = Type.Object(
   {
-    enabled: Type.Boolean({ default: true }),
+    enabled: Type.Optional(
+      Type.Boolean({ description: 'default: rotate every credential the stack holds (Databricks pat or oauth-m2m, a Google key); true with none is an error' }),
+    ),
     intervalDays: Type.Integer({ minimum: 1, maximum: 1000, default: 30 }),
     tokenLifetimeDays: Type.Integer({ minimum: 1, maximum: 730, default: 45 }),
   },
@@ -346,7 +348,17 @@ function crossFieldProblems(config: GatewayConfig): string[] {
   if (config.api.domain?.truststoreVersion && !config.api.domain.truststoreUri) {
     problems.push('/api/domain/truststoreVersion needs /api/domain/truststoreUri');
   }
+  problems.push(...rotationProblems(config));
   return problems;
+}
+
+/** `rotation.enabled: true` asks for a schedule; with no credential in Secrets Manager there would silently be none. */
+function rotationProblems(config: GatewayConfig): string[] {
+  if (config.rotation.enabled !== true) return [];
+  const google = config.dataproc?.credentials;
+  if (config.databricks || google?.type === 'service-account-key') return [];
+  const why = google ? 'dataproc uses workload-identity (no key exists) and no databricks section is configured' : 'neither databricks nor a dataproc service-account key is configured';
+  return [`/rotation/enabled is true, but this config holds no credential to rotate: ${why}. Remove /rotation/enabled (or set it to false)`];
 }
 
 const dedupe = (xs: string[]) => [...new Set(xs)];

@@ -58,7 +58,8 @@ export class DataJobGatewayStack extends Stack {
       databricks: config.databricks?.credentials,
       googleServiceAccountKey: google?.type === 'service-account-key' ? { secretName: google.secretName } : undefined,
     });
-    const rotated = config.rotation.enabled ? this.secrets.rotatable : [];
+    // Unset means "rotate what there is"; lib/config.ts refuses `enabled: true` when there is nothing to rotate.
+    const rotated = config.rotation.enabled !== false ? this.secrets.rotatable : [];
 
     this.functions = new GatewayFunctions(this, 'Functions', {
       config,

@@ -6,6 +6,7 @@ import type { Context, SecretsManagerRotationEvent } from 'aws-lambda';
 import { AuditTrail } from '../core/audit.js';
 import { createMetrics } from '../edge/metrics.js';
 import { embeddedSettings } from '../runtime/settings.js';
+import { HttpDatabricksOAuthSecretsApi } from './databricks-oauth-api.js';
 import { HttpDatabricksTokenApi } from './databricks-token-api.js';
 import { IamKeyApi } from './google-key-api.js';
 import { PowertoolsRotationMetrics } from './metrics.js';
@@ -23,6 +24,7 @@ const rotate = createRotationHandler({
     config: settings.config,
     env: process.env,
     databricks: new HttpDatabricksTokenApi({ maxRetries: settings.config.databricks?.maxRetries }),
+    databricksOAuth: new HttpDatabricksOAuthSecretsApi({ maxRetries: settings.config.databricks?.maxRetries }),
     google: new IamKeyApi(google?.type === 'service-account-key' ? { iamEndpoint: google.iamEndpoint, tokenUrl: google.tokenUrl } : {}),
   }),
   audit: new AuditTrail(logger),

@@ -1,6 +1,6 @@
 // What the rotation protocol asks of one kind of credential; the protocol itself (rotation.ts) only moves versions.
 
-export type CredentialKind = 'databricks-pat' | 'google-service-account-key';
+export type CredentialKind = 'databricks-pat' | 'databricks-oauth-secret' | 'google-service-account-key';
 
 /** The rotation in progress: which secret, and the version (ClientRequestToken) being made current. */
 export interface RotationContext {

@@ -27,11 +27,8 @@ export interface GatewaySecret {
   /** ARN of a secret this stack created, or the name of an existing one (a name is what Secrets Manager resolves reliably). */
   readonly secretId: string;
   readonly envVar: string;
-  /**
-   * `expiring`: a Databricks token, created with a lifetime; `permanent`: a Google key; `manual`: an OAuth client secret,
-   * which only the Databricks account console can issue (see docs/credentials.md).
-   */
-  readonly rotation: 'expiring' | 'permanent' | 'manual';
+  /** `expiring`: a Databricks token or OAuth client secret, created with a lifetime; `permanent`: a Google key. */
+  readonly rotation: 'expiring' | 'permanent';
 }
 
 export class GatewaySecrets extends Construct {
@@ -46,7 +43,7 @@ export class GatewaySecrets extends Construct {
     const all: GatewaySecret[] = [];
     if (props.databricks) {
       const { type, secretName } = props.databricks;
-      const s = this.secret('Databricks', ENV.databricksSecret, secretName, `Databricks ${type} credential of the Data Job Gateway (JSON; see docs/credentials.md)`, type === 'pat' ? 'expiring' : 'manual');
+      const s = this.secret('Databricks', ENV.databricksSecret, secretName, `Databricks ${type} credential of the Data Job Gateway (JSON; see docs/credentials.md)`, 'expiring');
       this.databricks = s.secret;
       all.push(s);
     }
@@ -63,9 +60,9 @@ export class GatewaySecrets extends Construct {
     return this.ownKey;
   }
 
-  /** The secrets the rotation function can rotate. */
+  /** The secrets the rotation function can rotate: all of them. */
   get rotatable(): readonly GatewaySecret[] {
-    return this.all.filter((s) => s.rotation !== 'manual');
+    return this.all;
   }
 
   /** Environment variables naming the secrets, per lambda/runtime/settings.ts `ENV`. */
@@ -82,11 +79,7 @@ export class GatewaySecrets extends Construct {
   acknowledgeUnrotated(rotated: readonly GatewaySecret[], reasonWhenRotationIsOff: string): void {
     for (const s of this.all) {
       if (!(s.secret instanceof Secret) || rotated.includes(s)) continue;
-      const reason =
-        s.rotation === 'manual'
-          ? 'A Databricks OAuth client secret can only be issued in the Databricks account console, so it is rotated by hand (docs/credentials.md).'
-          : reasonWhenRotationIsOff;
-      Validations.of(s.secret).acknowledge({ id: 'AwsSolutions-SMG4', reason });
+      Validations.of(s.secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: reasonWhenRotationIsOff });
     }
   }
 

@@ -262,6 +262,34 @@ describe('config validation (lib/config.ts)', () => {
     expect(() => parseConfig(raw, FILE)).toThrow('/api/domain/truststoreVersion needs /api/domain/truststoreUri');
   });
 
+  describe('rotation with nothing to rotate', () => {
+    it('fails when rotation.enabled is true and no credential is held (Workload Identity, no Databricks), saying the fix', () => {
+      const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+      delete raw.databricks;
+      expect(() => parseConfig(raw, FILE)).toThrow(
+        `${FILE}: invalid config\n  - /rotation/enabled is true, but this config holds no credential to rotate: dataproc uses workload-identity (no key exists) and no databricks section is configured. Remove /rotation/enabled (or set it to false)`,
+      );
+    });
+
+    it('accepts the same config with rotation.enabled left out (nothing to rotate, nothing scheduled) or false', () => {
+      const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+      delete raw.databricks;
+      delete raw.rotation.enabled;
+      expect(parseConfig(structuredClone(raw), FILE).rotation.enabled).toBeUndefined();
+      raw.rotation.enabled = false;
+      expect(() => parseConfig(raw, FILE)).not.toThrow();
+    });
+
+    it.each([
+      ['Databricks oauth-m2m', (raw: Json) => (raw.databricks.credentials = { type: 'oauth-m2m' })],
+      ['a Google service-account key', (raw: Json) => (delete raw.databricks, (raw.dataproc = structuredClone(FULL_SERVICE_ACCOUNT_KEY.dataproc)))],
+    ])('accepts rotation.enabled with %s to rotate', (_what, patch) => {
+      const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+      patch(raw);
+      expect(() => parseConfig(raw, FILE)).not.toThrow();
+    });
+  });
+
   describe('loadConfigFile', () => {
     const dir = mkdtempSync(join(tmpdir(), 'djg-config-'));
 

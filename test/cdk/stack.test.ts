@@ -151,11 +151,16 @@ describe('DataJobGatewayStack variants', () => {
     expect(Object.keys(alarms)).toContainEqual(expect.stringMatching(/^DatabricksRotationFailureAlarm/));
   });
 
-  it('never schedules rotation of a Databricks OAuth client secret (only the account console issues them)', () => {
+  it('schedules rotation of a Databricks OAuth client secret, whose lifetime must outlast the interval like a token\'s', () => {
     const { stack, template } = buildStack(testConfig((raw) => (raw.databricks.credentials = { type: 'oauth-m2m' })));
-    expect(stack.functions.rotation).toBeUndefined();
+    expect(stack.functions.rotation).toBeDefined();
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    const tooShort = testConfig((raw) => {
+      raw.databricks.credentials = { type: 'oauth-m2m' };
+      raw.rotation = { intervalDays: 60, tokenLifetimeDays: 45 };
+    });
+    expect(() => buildStack(tooShort)).toThrow(/token lifetime must be longer than the rotation interval/);
   });
 
   it('fails when tokens would expire before the next rotation replaces them', () => {

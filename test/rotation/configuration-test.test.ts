@@ -3,6 +3,7 @@
 // Exactly that call sequence, against the Secrets Manager model and the Databricks emulator.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { HttpDatabricksOAuthSecretsApi } from '../../lambda/rotation/databricks-oauth-api.js';
 import { HttpDatabricksTokenApi } from '../../lambda/rotation/databricks-token-api.js';
 import { CredentialTestFailed, SecretNotProvisioned } from '../../lambda/rotation/errors.js';
 import { IamKeyApi } from '../../lambda/rotation/google-key-api.js';
@@ -40,6 +41,7 @@ async function world(initial: (host: string) => string) {
       env: { DATABRICKS_SECRET_ID: sm.arn },
       databricks: new HttpDatabricksTokenApi({ maxRetries: 0 }),
       google: new IamKeyApi(),
+      databricksOAuth: new HttpDatabricksOAuthSecretsApi(),
     }),
     audit: rec.audit,
     metrics: rec.metrics,
