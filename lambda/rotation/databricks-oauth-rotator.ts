@@ -5,6 +5,7 @@ import { DatabricksCredentialsError, parseSecret } from '../backends/databricks-
 import type { DatabricksOAuthSecretsApi, OAuthClientCredential } from './databricks-oauth-api.js';
 import { CredentialApiFailed, CredentialTestFailed, MalformedSecret } from './errors.js';
 import type { CredentialRotator, Retired, RotationContext } from './rotator.js';
+import { ROTATED_CREDENTIALS } from '../core/metric-names.js';
 
 export interface OAuthSecretRotatorProps {
   readonly api: DatabricksOAuthSecretsApi;
@@ -26,7 +27,7 @@ export interface RotatedOAuthSecret {
 }
 
 export class OAuthSecretRotator implements CredentialRotator {
-  readonly kind = 'databricks-oauth-secret' as const;
+  readonly kind = ROTATED_CREDENTIALS.databricksOAuthSecret;
 
   constructor(private readonly props: OAuthSecretRotatorProps) {}
 

@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SecretsManagerRotationEvent } from 'aws-lambda';
 import { AuditTrail } from '../core/audit.js';
+import { METRICS } from '../core/metric-names.js';
 import { createMetrics } from '../edge/metrics.js';
 import { embeddedSettings } from '../runtime/settings.js';
 import { HttpDatabricksOAuthSecretsApi } from './databricks-oauth-api.js';
@@ -15,7 +16,8 @@ import { SecretsManagerVersions } from './secrets-manager-versions.js';
 import { rotationTargets } from './targets.js';
 
 const settings = embeddedSettings();
-const logger = new Logger({ serviceName: settings.config.name, persistentKeys: { function: 'rotation' } });
+// The service every gateway function logs and counts under (its metrics' `service` dimension), not the stack's name.
+const logger = new Logger({ serviceName: METRICS.service, persistentKeys: { function: 'rotation' } });
 const google = settings.config.dataproc?.credentials;
 
 const rotate = createRotationHandler({

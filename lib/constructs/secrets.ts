@@ -4,6 +4,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ROTATED_CREDENTIALS, type RotatedCredential } from '../../lambda/core/metric-names.js';
 import { ENV } from '../../lambda/runtime/settings.js';
 
 export interface GatewaySecretsProps {
@@ -29,6 +30,8 @@ export interface GatewaySecret {
   readonly envVar: string;
   /** `expiring`: a Databricks token or OAuth client secret, created with a lifetime; `permanent`: a Google key. */
   readonly rotation: 'expiring' | 'permanent';
+  /** What the rotation function calls this credential in its metrics and audit events. */
+  readonly credential: RotatedCredential;
 }
 
 export class GatewaySecrets extends Construct {
@@ -43,12 +46,13 @@ export class GatewaySecrets extends Construct {
     const all: GatewaySecret[] = [];
     if (props.databricks) {
       const { type, secretName } = props.databricks;
-      const s = this.secret('Databricks', ENV.databricksSecret, secretName, `Databricks ${type} credential of the Data Job Gateway (JSON; see docs/credentials.md)`, 'expiring');
+      const credential = type === 'pat' ? ROTATED_CREDENTIALS.databricksPat : ROTATED_CREDENTIALS.databricksOAuthSecret;
+      const s = this.secret('Databricks', ENV.databricksSecret, secretName, `Databricks ${type} credential of the Data Job Gateway (JSON; see docs/credentials.md)`, 'expiring', credential);
       this.databricks = s.secret;
       all.push(s);
     }
     if (props.googleServiceAccountKey) {
-      const s = this.secret('GoogleServiceAccountKey', ENV.googleKeySecret, props.googleServiceAccountKey.secretName, 'Google service-account key JSON of the Data Job Gateway', 'permanent');
+      const s = this.secret('GoogleServiceAccountKey', ENV.googleKeySecret, props.googleServiceAccountKey.secretName, 'Google service-account key JSON of the Data Job Gateway', 'permanent', ROTATED_CREDENTIALS.googleServiceAccountKey);
       this.googleServiceAccountKey = s.secret;
       all.push(s);
     }
@@ -83,13 +87,13 @@ export class GatewaySecrets extends Construct {
     }
   }
 
-  private secret(id: string, envVar: string, existingName: string | undefined, description: string, rotation: GatewaySecret['rotation']): GatewaySecret {
-    if (existingName) return { id, secret: Secret.fromSecretNameV2(this, id, existingName), secretId: existingName, envVar, rotation };
+  private secret(id: string, envVar: string, existingName: string | undefined, description: string, rotation: GatewaySecret['rotation'], credential: RotatedCredential): GatewaySecret {
+    if (existingName) return { id, secret: Secret.fromSecretNameV2(this, id, existingName), secretId: existingName, envVar, rotation, credential };
     // Deleting the stack schedules the secret for deletion (30-day recovery window); the key stays so it can be restored.
     // No value: CloudFormation generates a 32-character placeholder, which the rotation function recognises
     // (lambda/rotation/placeholder.ts). Never give it one here: changing GenerateSecretString regenerates the value.
     const secret = new Secret(this, id, { description, encryptionKey: this.ensureKey() });
-    return { id, secret, secretId: secret.secretArn, envVar, rotation };
+    return { id, secret, secretId: secret.secretArn, envVar, rotation, credential };
   }
 
   private ensureKey(): Key {
