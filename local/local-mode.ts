@@ -28,7 +28,7 @@ import { revocationGate } from '../lambda/edge/revocation-gate.js';
 import { startLocalGateway, type AccessLogEntry, type LocalGateway } from './gateway.js';
 import { startEmbeddedLedger, LOCAL_AWS, type EmbeddedLedger } from './embedded-ledger.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from './emulators/databricks.js';
-import { startDataprocEmulator, type DataprocEmulator } from './emulators/dataproc.js';
+import { startDataprocEmulator, type DataprocEmulator, type DataprocIam } from './emulators/dataproc.js';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from './emulators/google-tokens.js';
 import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from './idp/provider.js';
 
@@ -42,6 +42,8 @@ export interface LocalModeOptions {
   /** Silence the Powertools loggers (tests); audit lines still reach the sinks and the audit file. */
   readonly quiet?: boolean;
   readonly onAccess?: (entry: AccessLogEntry) => void;
+  /** IAM for the Dataproc emulator to enforce (tests of per-template service accounts). @default none: every caller may do everything */
+  readonly dataprocIam?: DataprocIam;
 }
 
 export interface LocalMode {
@@ -144,6 +146,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           stepMs: local.dataproc.stepMs,
           faults: local.dataproc.faults,
           verifyToken: googleTokens ? (t) => googleTokens!.verifyAccessToken(t) : undefined,
+          ...(options.dataprocIam && { iam: options.dataprocIam }),
         });
         closers.push(() => dataproc!.close());
         dp.endpoint = dataproc.url;
@@ -154,7 +157,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
         secretId: dp.credentials.type === 'service-account-key' ? (dp.credentials.secretName ?? 'data-job-gateway/google-sa-key') : undefined,
         aws: { region: LOCAL_AWS.region, credentials: async () => LOCAL_AWS.credentials },
       });
-      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, auth: (sa) => googleAuth(sa) });
+      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, serviceAccount: dp.credentials.serviceAccount, auth: (sa) => googleAuth(sa) });
     }
 
     // Databricks: the emulator knows one PAT, which local mode puts in the stand-in secret store.
