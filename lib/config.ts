@@ -218,12 +218,28 @@ const Faults = Type.Object(
   { ...Strict, default: {} },
 );
 
-const Emulator = Type.Object(
+const EmulatorFields = {
+  enabled: Type.Boolean({ default: true }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+  stepMs: Type.Integer({ minimum: 1, default: 1000, description: 'time each emulated job spends in a state' }),
+  faults: Faults,
+};
+const Emulator = Type.Object(EmulatorFields, { ...Strict, default: {} });
+
+const DatabricksEmulator = Type.Object(
   {
-    enabled: Type.Boolean({ default: true }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
-    stepMs: Type.Integer({ minimum: 1, default: 1000, description: 'time each emulated job spends in a state' }),
-    faults: Faults,
+    ...EmulatorFields,
+    jobs: Type.Array(
+      Type.Object(
+        {
+          jobId: Type.Integer({ minimum: 1 }),
+          name: Type.Optional(Type.String({ minLength: 1 })),
+          parameters: Type.Record(Type.String(), Type.String(), { default: {}, description: 'job parameter name → its default value' }),
+        },
+        Strict,
+      ),
+      { default: [], description: 'existing jobs the emulator knows, for run-now; a run-now template\'s job not listed here is defined at start' },
+    ),
   },
   { ...Strict, default: {} },
 );
@@ -245,7 +261,7 @@ export const LocalSchema = Type.Object(
       { ...Strict, default: {} },
     ),
     dataproc: Emulator,
-    databricks: Emulator,
+    databricks: DatabricksEmulator,
     googleTokens: Type.Object({ enabled: Type.Boolean({ default: true }), port: Type.Integer({ minimum: 0, default: 0 }) }, { ...Strict, default: {} }),
     auditLogFile: Type.String({ default: '.local/audit.log' }),
     secrets: Type.Record(Type.String(), Type.String(), { default: {}, description: 'secret name → JSON value, standing in for Secrets Manager' }),
@@ -349,6 +365,11 @@ function crossFieldProblems(config: GatewayConfig): string[] {
     problems.push('/api/domain/truststoreVersion needs /api/domain/truststoreUri');
   }
   problems.push(...rotationProblems(config));
+  const jobIds = new Set<number>();
+  config.local.databricks.jobs.forEach((j, n) => {
+    if (jobIds.has(j.jobId)) problems.push(`/local/databricks/jobs/${n}/jobId is defined twice (got ${j.jobId})`);
+    jobIds.add(j.jobId);
+  });
   return problems;
 }
 

@@ -27,6 +27,7 @@ import { RevocationService } from '../lambda/core/revocation-service.js';
 import { revocationGate } from '../lambda/edge/revocation-gate.js';
 import { startLocalGateway, type AccessLogEntry, type LocalGateway } from './gateway.js';
 import { startEmbeddedLedger, LOCAL_AWS, type EmbeddedLedger } from './embedded-ledger.js';
+import { emulatorJobs, type EmulatorJob } from './databricks-jobs.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from './emulators/databricks.js';
 import { startDataprocEmulator, type DataprocEmulator, type DataprocIam } from './emulators/dataproc.js';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from './emulators/google-tokens.js';
@@ -53,6 +54,8 @@ export interface LocalMode {
   readonly dataproc?: DataprocEmulator;
   readonly databricks?: DatabricksEmulator;
   readonly googleTokens?: GoogleTokenEmulator;
+  /** The existing jobs the Databricks emulator was started with, and where each came from. */
+  readonly databricksJobs: readonly EmulatorJob[];
   readonly ledger: { readonly endpoint?: string; readonly tableName: string; readonly store: DynamoLedger };
   readonly gateway: LocalGateway;
   readonly service: JobsService;
@@ -160,8 +163,9 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, serviceAccount: dp.credentials.serviceAccount, auth: (sa) => googleAuth(sa) });
     }
 
-    // Databricks: the emulator knows one PAT, which local mode puts in the stand-in secret store.
+    // Databricks: the emulator knows one PAT, which local mode puts in the stand-in secret store, and the jobs run-now needs.
     let databricks: DatabricksEmulator | undefined;
+    const databricksJobs = config.databricks && local.databricks.enabled ? emulatorJobs(local.databricks.jobs, templates) : [];
     if (config.databricks) {
       const db = config.databricks;
       const secretId = db.credentials.secretName ?? 'data-job-gateway/databricks';
@@ -172,9 +176,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           faults: local.databricks.faults,
           initialTokens: [{ tokenId: LOCAL_DATABRICKS_TOKEN_ID, value: LOCAL_DATABRICKS_PAT, comment: 'local mode' }],
           oauthClients: [{ clientId: 'local-gateway', clientSecret: 'local-gateway-secret' }],
-          jobs: [
-            { job_id: 1042, settings: { name: 'features-refresh', parameters: [{ name: 'feature_group', default: 'orders' }, { name: 'full_refresh', default: 'false' }] } },
-          ],
+          jobs: databricksJobs.map((j) => ({ job_id: j.jobId, settings: { name: j.name, parameters: [...j.parameters] } })),
         });
         closers.push(() => databricks!.close());
         db.host = databricks.url;
@@ -227,6 +229,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       dataproc,
       databricks,
       googleTokens,
+      databricksJobs,
       ledger: { endpoint: embedded?.endpoint ?? config.ledger.endpoint, tableName, store: ledger },
       gateway,
       service,

@@ -122,6 +122,6 @@ export function configReferenceTable(): string {
   const { local: _local, ...deployed } = schema.properties;
   const lines = ['| field | type | default | rules | what it does |', '|---|---|---|---|---|'];
   for (const r of rows({ ...schema, properties: deployed }, '', true, '')) lines.push(`| ${r.field} | ${r.type} | ${r.default} | ${r.rules} | ${r.description} |`);
-  lines.push('| `local.*` | object | | | local mode only (`npm start`): ports, emulators, faults, stand-in secrets; ignored by the stack |');
+  lines.push('| `local.*` | object | | | local mode only (`npm start`): ports, emulators, faults, the jobs of the Databricks emulator (`local.databricks.jobs`), stand-in secrets; ignored by the stack |');
   return lines.join('\n');
 }

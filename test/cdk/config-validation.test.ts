@@ -65,7 +65,7 @@ const FULL_WORKLOAD_IDENTITY: Json = {
     identityProvider: { enabled: true, port: 0, audience: 'data-job-gateway' },
     ledger: { embedded: true, port: 0 },
     dataproc: { enabled: true, port: 0, stepMs: 1000, faults: { errorRate: 0, kinds: ['500'], latencyMs: 0 } },
-    databricks: { enabled: true, port: 0, stepMs: 1000, faults: { errorRate: 0, kinds: ['500'], latencyMs: 0 } },
+    databricks: { enabled: true, port: 0, stepMs: 1000, faults: { errorRate: 0, kinds: ['500'], latencyMs: 0 }, jobs: [{ jobId: 1042, name: 'features-refresh', parameters: { feature_group: 'orders' } }] },
     googleTokens: { enabled: true, port: 0 },
     auditLogFile: '.local/audit.log',
     secrets: { dbx: '{}' },
@@ -254,6 +254,12 @@ describe('config validation (lib/config.ts)', () => {
     raw.auth.issuers = [];
     raw.local.identityProvider.enabled = false;
     expect(() => parseConfig(raw, FILE)).toThrow('/auth/issuers must list at least one issuer (got [])');
+  });
+
+  it('fails when local mode defines the same emulator job twice', () => {
+    const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+    raw.local.databricks.jobs.push({ jobId: 1042, name: 'again' });
+    expect(() => parseConfig(raw, FILE)).toThrow('/local/databricks/jobs/1/jobId is defined twice (got 1042)');
   });
 
   it('fails when a truststore version is given without a truststore', () => {
