@@ -66,14 +66,17 @@ describe('bin/app.ts', () => {
   let started: Omit<Run, 'outdir'>;
 
   beforeAll(async () => {
-    const entries = await Promise.all([
-      ...Object.entries(configs).map(async ([name, path]) => [name, await synth(path)] as const),
-      // Without bundling: real bundling is tested in gateway-function.test.ts and by `npx cdk synth`.
-      synth('config/example.yaml', { 'aws:cdk:bundling-stacks': [] }).then((r) => ['example', r] as const),
+    const [entries, npmStart] = await Promise.all([
+      Promise.all([
+        ...Object.entries(configs).map(async ([name, path]) => [name, await synth(path)] as const),
+        // Without bundling: real bundling is tested in gateway-function.test.ts and by `npx cdk synth`.
+        synth('config/example.yaml', { 'aws:cdk:bundling-stacks': [] }).then((r) => ['example', r] as const),
+      ]),
+      start(configs.nothingToRotate),
     ]);
     Object.assign(runs, Object.fromEntries(entries));
-    started = await start(configs.nothingToRotate);
-  }, 120_000);
+    started = npmStart;
+  }, 240_000);
 
   it('reports a config error with the file, field and value, and exits 1 without a stack trace', () => {
     const { code, stderr } = runs.badValue!;

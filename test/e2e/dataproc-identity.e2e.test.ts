@@ -51,15 +51,17 @@ const IAM: DataprocIam = {
 
 describe('per-template service accounts in local mode, with IAM enforced', () => {
   let gw: TestGateway;
-  beforeEach(async () => {
-    gw = await startTestGateway({ templates: [clusterTemplate, batchTemplate], dataprocIam: IAM });
+  /** `stepMs`: how long each emulated state lasts; the cancel tests need jobs that are still running when they act. */
+  const start = async (stepMs = 150) => {
+    gw = await startTestGateway({ templates: [clusterTemplate, batchTemplate], dataprocIam: IAM, adjust: (c) => (c.local.dataproc.stepMs = stepMs) });
     expect(gw.local.config.dataproc!.credentials.serviceAccount).toBe(GATEWAY_SA);
-  });
+  };
   afterEach(() => gw?.stop());
 
   const principalsOf = (path: RegExp) => [...new Set(gw.local.dataproc!.requests().filter((r) => path.test(new URL(r.url).pathname)).map((r) => r.principal))];
 
   it('records who submitted each job in its ledger row, and reads its status as that account', async () => {
+    await start();
     const token = await gw.token('alice', ['analysts']);
 
     // WHEN both templates are submitted and followed to the end
@@ -81,6 +83,7 @@ describe('per-template service accounts in local mode, with IAM enforced', () =>
   });
 
   it('cancels as the account that submitted the job', async () => {
+    await start(3_600_000);
     const token = await gw.token('alice', ['analysts']);
     const submitted = await gw.call('POST', '/jobs', { token, body: { template: 'features-as-its-account', parameters: {} } });
 
@@ -93,6 +96,7 @@ describe('per-template service accounts in local mode, with IAM enforced', () =>
   });
 
   it('a revocation sweep cancels each active job as the account that submitted it', async () => {
+    await start(3_600_000);
     const alice = await gw.token('alice', ['analysts']);
     const admin = await gw.token('root', ['platform-admins']);
     const etl = await gw.call('POST', '/jobs', { token: alice, body: { template: 'etl-as-its-account', parameters: {} } });
