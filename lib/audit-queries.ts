@@ -112,13 +112,13 @@ export const AUDIT_QUERIES: Readonly<Record<AuditQueryName, AuditQuery>> = Objec
   rotations: define({
     name: 'rotations',
     title: 'Secret rotations',
-    description: 'Backend credential rotations and failed rotations, newest first.',
+    description: 'Backend credential rotations, failed rotations and secrets found not yet provisioned, newest first.',
     parameters: [],
     defaultSince: '90d',
     columns: ROTATION_COLUMNS,
     commands: [
       `fields ${ROTATION_COLUMNS.join(', ')}`,
-      `filter ${AUDIT_LINE} and event in ["secret.rotated", "secret.rotation_failed"]`,
+      `filter ${AUDIT_LINE} and event in ["secret.rotated", "secret.rotation_failed", "secret.not_provisioned"]`,
       'sort @timestamp desc',
       `limit ${ROW_LIMIT}`,
     ],

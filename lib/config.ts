@@ -21,7 +21,9 @@ export const IssuerSchema = Type.Object(
     audience: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
       description: 'accepted aud (or Cognito client_id) values',
     }),
-    jwksUri: Type.Optional(HttpsOrLoopbackUrl),
+    jwksUri: Type.Optional(
+      Type.String({ pattern: HttpsOrLoopbackUrl.pattern, description: 'default: the jwks_uri of <issuer>/.well-known/openid-configuration (OpenID discovery); set it only to override' }),
+    ),
     groupsClaim: Type.String({ default: 'groups', description: 'claim holding groups: string or array (Entra ID: groups or roles)' }),
     scopeClaim: Type.String({ default: 'scope', description: 'claim holding scopes: space-separated string or array (Entra ID: scp)' }),
     requiredScopes: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'every request needs one of these scopes (403 otherwise)' }),
@@ -179,7 +181,9 @@ export const ObservabilitySchema = Type.Object(
 
 export const RotationSchema = Type.Object(
   {
-    enabled: Type.Boolean({ default: true }),
+    enabled: Type.Optional(
+      Type.Boolean({ description: 'default: rotate every credential the stack holds (Databricks pat or oauth-m2m, a Google key); true with none is an error' }),
+    ),
     intervalDays: Type.Integer({ minimum: 1, maximum: 1000, default: 30 }),
     tokenLifetimeDays: Type.Integer({ minimum: 1, maximum: 730, default: 45 }),
   },
@@ -214,12 +218,28 @@ const Faults = Type.Object(
   { ...Strict, default: {} },
 );
 
-const Emulator = Type.Object(
+const EmulatorFields = {
+  enabled: Type.Boolean({ default: true }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+  stepMs: Type.Integer({ minimum: 1, default: 1000, description: 'time each emulated job spends in a state' }),
+  faults: Faults,
+};
+const Emulator = Type.Object(EmulatorFields, { ...Strict, default: {} });
+
+const DatabricksEmulator = Type.Object(
   {
-    enabled: Type.Boolean({ default: true }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
-    stepMs: Type.Integer({ minimum: 1, default: 1000, description: 'time each emulated job spends in a state' }),
-    faults: Faults,
+    ...EmulatorFields,
+    jobs: Type.Array(
+      Type.Object(
+        {
+          jobId: Type.Integer({ minimum: 1 }),
+          name: Type.Optional(Type.String({ minLength: 1 })),
+          parameters: Type.Record(Type.String(), Type.String(), { default: {}, description: 'job parameter name → its default value' }),
+        },
+        Strict,
+      ),
+      { default: [], description: 'existing jobs the emulator knows, for run-now; a run-now template\'s job not listed here is defined at start' },
+    ),
   },
   { ...Strict, default: {} },
 );
@@ -241,7 +261,7 @@ export const LocalSchema = Type.Object(
       { ...Strict, default: {} },
     ),
     dataproc: Emulator,
-    databricks: Emulator,
+    databricks: DatabricksEmulator,
     googleTokens: Type.Object({ enabled: Type.Boolean({ default: true }), port: Type.Integer({ minimum: 0, default: 0 }) }, { ...Strict, default: {} }),
     auditLogFile: Type.String({ default: '.local/audit.log' }),
     secrets: Type.Record(Type.String(), Type.String(), { default: {}, description: 'secret name → JSON value, standing in for Secrets Manager' }),
@@ -344,7 +364,22 @@ function crossFieldProblems(config: GatewayConfig): string[] {
   if (config.api.domain?.truststoreVersion && !config.api.domain.truststoreUri) {
     problems.push('/api/domain/truststoreVersion needs /api/domain/truststoreUri');
   }
+  problems.push(...rotationProblems(config));
+  const jobIds = new Set<number>();
+  config.local.databricks.jobs.forEach((j, n) => {
+    if (jobIds.has(j.jobId)) problems.push(`/local/databricks/jobs/${n}/jobId is defined twice (got ${j.jobId})`);
+    jobIds.add(j.jobId);
+  });
   return problems;
+}
+
+/** `rotation.enabled: true` asks for a schedule; with no credential in Secrets Manager there would silently be none. */
+function rotationProblems(config: GatewayConfig): string[] {
+  if (config.rotation.enabled !== true) return [];
+  const google = config.dataproc?.credentials;
+  if (config.databricks || google?.type === 'service-account-key') return [];
+  const why = google ? 'dataproc uses workload-identity (no key exists) and no databricks section is configured' : 'neither databricks nor a dataproc service-account key is configured';
+  return [`/rotation/enabled is true, but this config holds no credential to rotate: ${why}. Remove /rotation/enabled (or set it to false)`];
 }
 
 const dedupe = (xs: string[]) => [...new Set(xs)];

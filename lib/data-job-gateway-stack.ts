@@ -13,7 +13,7 @@ import { GatewayFunctions } from './constructs/functions.js';
 import { Ledger } from './constructs/ledger.js';
 import { Observability } from './constructs/observability.js';
 import { ReconcilerSchedule } from './constructs/reconciler.js';
-import { SecretRotation } from './constructs/rotation.js';
+import { RotationFunctionAlarm, SecretRotation } from './constructs/rotation.js';
 import { GatewaySecrets } from './constructs/secrets.js';
 
 export interface DataJobGatewayStackProps extends StackProps {
@@ -57,7 +57,8 @@ export class DataJobGatewayStack extends Stack {
       databricks: config.databricks?.credentials,
       googleServiceAccountKey: google?.type === 'service-account-key' ? { secretName: google.secretName } : undefined,
     });
-    const rotated = config.rotation.enabled ? this.secrets.rotatable : [];
+    // Unset means "rotate what there is"; lib/config.ts refuses `enabled: true` when there is nothing to rotate.
+    const rotated = config.rotation.enabled !== false ? this.secrets.rotatable : [];
 
     this.functions = new GatewayFunctions(this, 'Functions', {
       config,
@@ -109,8 +110,8 @@ export class DataJobGatewayStack extends Stack {
       apiStage: this.api.restApi.deploymentStage,
       functions: { authorizer, catalog, jobs, admin, ...(reconciler ? { reconciler } : {}) },
       rotationFunction: rotation,
-      // Each rotated secret gets its own failure alarm below.
-      rotationAlarm: rotated.length === 0,
+      // The rotation alarms are below: one per rotated secret, and one for the function itself.
+      rotationAlarm: false,
       backends: (['dataproc', 'databricks'] as const).filter((b): b is BackendName => config[b] !== undefined),
       alarmTopicArn: config.observability.alarmTopicArn,
     });
@@ -121,6 +122,7 @@ export class DataJobGatewayStack extends Stack {
         new SecretRotation(this, `${s.id}Rotation`, {
           secret: s.secret,
           function: rotation!,
+          credential: s.credential,
           interval: Duration.days(config.rotation.intervalDays),
           tokenLifetime: s.rotation === 'expiring' ? Duration.days(config.rotation.tokenLifetimeDays) : undefined,
           alarmTopic: this.observability.alarmTopic,
@@ -128,6 +130,15 @@ export class DataJobGatewayStack extends Stack {
           serviceName: this.functions.serviceName,
         }),
     );
+    if (rotation) {
+      new RotationFunctionAlarm(this, 'RotationFunctionAlarm', {
+        function: rotation,
+        credentials: rotated.map((s) => s.credential),
+        alarmTopic: this.observability.alarmTopic,
+        metricsNamespace: this.functions.metricsNamespace,
+        serviceName: this.functions.serviceName,
+      });
+    }
     this.secrets.acknowledgeUnrotated(rotated, 'rotation.enabled is false in the config: the platform team rotates these credentials by hand.');
     if (rotation) {
       Validations.of(rotation.role!).acknowledge({

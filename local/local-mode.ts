@@ -27,8 +27,9 @@ import { RevocationService } from '../lambda/core/revocation-service.js';
 import { revocationGate } from '../lambda/edge/revocation-gate.js';
 import { startLocalGateway, type AccessLogEntry, type LocalGateway } from './gateway.js';
 import { startEmbeddedLedger, LOCAL_AWS, type EmbeddedLedger } from './embedded-ledger.js';
+import { emulatorJobs, type EmulatorJob } from './databricks-jobs.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from './emulators/databricks.js';
-import { startDataprocEmulator, type DataprocEmulator } from './emulators/dataproc.js';
+import { startDataprocEmulator, type DataprocEmulator, type DataprocIam } from './emulators/dataproc.js';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from './emulators/google-tokens.js';
 import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from './idp/provider.js';
 
@@ -42,6 +43,8 @@ export interface LocalModeOptions {
   /** Silence the Powertools loggers (tests); audit lines still reach the sinks and the audit file. */
   readonly quiet?: boolean;
   readonly onAccess?: (entry: AccessLogEntry) => void;
+  /** IAM for the Dataproc emulator to enforce (tests of per-template service accounts). @default none: every caller may do everything */
+  readonly dataprocIam?: DataprocIam;
 }
 
 export interface LocalMode {
@@ -51,6 +54,8 @@ export interface LocalMode {
   readonly dataproc?: DataprocEmulator;
   readonly databricks?: DatabricksEmulator;
   readonly googleTokens?: GoogleTokenEmulator;
+  /** The existing jobs the Databricks emulator was started with, and where each came from. */
+  readonly databricksJobs: readonly EmulatorJob[];
   readonly ledger: { readonly endpoint?: string; readonly tableName: string; readonly store: DynamoLedger };
   readonly gateway: LocalGateway;
   readonly service: JobsService;
@@ -144,6 +149,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           stepMs: local.dataproc.stepMs,
           faults: local.dataproc.faults,
           verifyToken: googleTokens ? (t) => googleTokens!.verifyAccessToken(t) : undefined,
+          ...(options.dataprocIam && { iam: options.dataprocIam }),
         });
         closers.push(() => dataproc!.close());
         dp.endpoint = dataproc.url;
@@ -154,11 +160,12 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
         secretId: dp.credentials.type === 'service-account-key' ? (dp.credentials.secretName ?? 'data-job-gateway/google-sa-key') : undefined,
         aws: { region: LOCAL_AWS.region, credentials: async () => LOCAL_AWS.credentials },
       });
-      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, auth: (sa) => googleAuth(sa) });
+      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, serviceAccount: dp.credentials.serviceAccount, auth: (sa) => googleAuth(sa) });
     }
 
-    // Databricks: the emulator knows one PAT, which local mode puts in the stand-in secret store.
+    // Databricks: the emulator knows one PAT, which local mode puts in the stand-in secret store, and the jobs run-now needs.
     let databricks: DatabricksEmulator | undefined;
+    const databricksJobs = config.databricks && local.databricks.enabled ? emulatorJobs(local.databricks.jobs, templates) : [];
     if (config.databricks) {
       const db = config.databricks;
       const secretId = db.credentials.secretName ?? 'data-job-gateway/databricks';
@@ -169,9 +176,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           faults: local.databricks.faults,
           initialTokens: [{ tokenId: LOCAL_DATABRICKS_TOKEN_ID, value: LOCAL_DATABRICKS_PAT, comment: 'local mode' }],
           oauthClients: [{ clientId: 'local-gateway', clientSecret: 'local-gateway-secret' }],
-          jobs: [
-            { job_id: 1042, settings: { name: 'features-refresh', parameters: [{ name: 'feature_group', default: 'orders' }, { name: 'full_refresh', default: 'false' }] } },
-          ],
+          jobs: databricksJobs.map((j) => ({ job_id: j.jobId, settings: { name: j.name, parameters: [...j.parameters] } })),
         });
         closers.push(() => databricks!.close());
         db.host = databricks.url;
@@ -224,6 +229,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       dataproc,
       databricks,
       googleTokens,
+      databricksJobs,
       ledger: { endpoint: embedded?.endpoint ?? config.ledger.endpoint, tableName, store: ledger },
       gateway,
       service,

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../lib/config.js';
 import { TemplateError } from '../lambda/core/errors.js';
+import { describeEmulatorJobs } from './databricks-jobs.js';
 import { startLocalMode } from './local-mode.js';
 
 export const STATE_FILE = '.local/state.json';
@@ -56,7 +57,7 @@ Data Job Gateway (local mode) is listening on ${local.url}
   identity       ${local.idp ? local.idp.issuer : 'configured issuers only'}
   ledger         ${local.ledger.endpoint ?? 'DynamoDB'} (table ${local.ledger.tableName})
   dataproc       ${local.dataproc ? `emulator ${local.dataproc.url}` : (config.dataproc?.endpoint ?? (config.dataproc ? 'Google Cloud' : 'not configured'))}
-  databricks     ${local.databricks ? `emulator ${local.databricks.url}` : (config.databricks?.host ?? 'not configured')}
+  databricks     ${local.databricks ? `emulator ${local.databricks.url}` : (config.databricks?.host ?? 'not configured')}${describeEmulatorJobs(local.databricksJobs).map((line) => `\n                   ${line}`).join('')}
   audit log      ${local.auditLogFile}
 
 Get a token (another terminal, same folder):

@@ -31,6 +31,7 @@ import { extractBearerToken } from './bearer.js';
 import { principalFromClaims } from './claims.js';
 import { parseCompactJwt, type CompactJwt, type JsonObject } from './compact-jwt.js';
 import { TokenRejected, type DenialReason } from './denial.js';
+import { discoveryUrl, JwksDiscovery, type JwksDiscoveryOptions } from './discovery.js';
 import { createJwksFetcher } from './jwks-fetcher.js';
 import { createJwksCache } from './jwks.js';
 import { allowPolicy, denyPolicy } from './policy.js';
@@ -50,8 +51,10 @@ const MAX_KID_LENGTH = 256;
 export interface AuthorizerDeps {
   readonly auth: GatewayConfig['auth'];
   readonly audit: AuditTrail;
-  /** Fetches JWKS. @default https only (createJwksFetcher()); local mode passes createJwksFetcher({ allowLoopbackHttp: true }) */
+  /** Fetches discovery documents and JWKS. @default https only (createJwksFetcher()); local mode passes createJwksFetcher({ allowLoopbackHttp: true }) */
   readonly jwksFetcher?: Fetcher;
+  /** How discovered JWKS locations are cached and retried (lambda/authorizer/discovery.ts). @default its defaults */
+  readonly discovery?: Pick<JwksDiscoveryOptions, 'refreshSeconds' | 'retryBaseSeconds' | 'retryMaxSeconds'>;
   /** After an unknown kid, the JWKS is not refetched for this many seconds. @default 10 */
   readonly jwksPenaltySeconds?: number;
   /** Epoch milliseconds. @default Date.now */
@@ -77,17 +80,19 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   const { auth, audit } = deps;
   const now = deps.now ?? Date.now;
   const issuers = new Map(auth.issuers.map((i) => [i.issuer, i]));
+  const fetcher = deps.jwksFetcher ?? createJwksFetcher();
+  // Without jwksUri the keys are wherever the issuer's discovery document says, read at the first token, not at cold start
+  const discovery = new JwksDiscovery({ fetcher, now, issuers: auth.issuers.filter((i) => !i.jwksUri).map((i) => i.issuer), ...deps.discovery });
   // no issuers (a config that relies on local mode adding one) means every token is from an unknown issuer
   const verifier = auth.issuers.length === 0 ? undefined : JwtVerifier.create(
     auth.issuers.map((i) => ({
       issuer: i.issuer,
       // Cognito access tokens carry client_id instead of aud; checkAudience looks at it
       audience: i.tokenUse === 'access' ? null : i.audience,
-      // the library defaults to <issuer>/.well-known/jwks.json, never looking up discovery (no network at cold start)
-      ...(i.jwksUri ? { jwksUri: i.jwksUri } : {}),
+      jwksUri: i.jwksUri ?? discoveryUrl(i.issuer),
       graceSeconds: auth.clockSkewSeconds,
     })),
-    { jwksCache: createJwksCache({ fetcher: deps.jwksFetcher ?? createJwksFetcher(), penaltySeconds: deps.jwksPenaltySeconds }) },
+    { jwksCache: discovery.wrap(createJwksCache({ fetcher, penaltySeconds: deps.jwksPenaltySeconds })) },
   );
   const cache = new VerifiedTokenCache<Verified>(auth.verifiedTokenCacheSize, now);
 

@@ -63,7 +63,7 @@ export class DatabricksHttpClient {
     return `${this.host}${path}${qs}`;
   }
 
-  async request(method: 'GET' | 'POST', path: string, options: { query?: Record<string, string>; body?: string } = {}): Promise<DatabricksResponse> {
+  async request(method: 'GET' | 'POST' | 'DELETE', path: string, options: { query?: Record<string, string>; body?: string } = {}): Promise<DatabricksResponse> {
     const url = this.url(path, options.query);
     const what = `${method} ${path}`;
     let retries = 0;

@@ -3,6 +3,7 @@
 import type { AuthClient } from 'google-auth-library';
 import { dataproc_v1 } from 'googleapis/build/src/apis/dataproc/v1.js';
 import type { BackendRef, BackendRequest, BackendState, JobBackend, LookupResult, Submission, UnconfirmedSubmission } from '../core/backend.js';
+import type { Template } from '../core/template.js';
 import { BackendRejected, TemplateError } from '../core/errors.js';
 import { isTerminal } from '../core/status.js';
 import { deriveDataprocIds, type DataprocIds } from './dataproc-ids.js';
@@ -22,11 +23,16 @@ export interface DataprocBackendProps {
   /** Root URL of the Dataproc API, for emulators and private endpoints; only its origin counts. @default 'https://dataproc.googleapis.com' */
   readonly endpoint?: string;
   /**
-   * The Google credentials to call Dataproc with: the gateway's own identity for `undefined`, or a template's
-   * service account (`template.dataproc.serviceAccount`) to submit as. Called for every request, so it should
-   * return one cached client per account (as `createGoogleAuth` does) for tokens to be reused.
+   * The gateway's own service account (config `dataproc.credentials.serviceAccount`): what a template without its own
+   * submits as, and what rows recorded before `submittedAs` existed are read and cancelled as.
    */
-  readonly auth: (serviceAccount?: string) => DataprocAuthClient | Promise<DataprocAuthClient>;
+  readonly serviceAccount: string;
+  /**
+   * The Google credentials to call Dataproc with, for a service account: the gateway's own, or a template's
+   * (`template.dataproc.serviceAccount`). Called for every request, so it should return one cached client per
+   * account (as `createGoogleAuth` does) for tokens to be reused.
+   */
+  readonly auth: (serviceAccount: string) => DataprocAuthClient | Promise<DataprocAuthClient>;
   /** @default 'https://console.cloud.google.com' */
   readonly consoleBaseUrl?: string;
   /** Extra attempts for throttled, unavailable, timed-out or reset calls. @default 3 */
@@ -63,16 +69,20 @@ export class DataprocBackend implements JobBackend {
     return this.prepare(submission).request;
   }
 
-  /** Runs as the template's service account throughout: the create, and the reads that confirm or adopt the workload. */
+  /**
+   * Runs as the template's service account throughout (the create, and the reads that confirm or adopt the workload),
+   * and says so in the reference: `submittedAs`, which every later call on the workload uses.
+   */
   async submit(submission: Submission): Promise<BackendRef & BackendState> {
     const prepared = this.prepare(submission);
-    const auth = await this.authFor(submission.template.dataproc?.serviceAccount);
+    const submittedAs = this.submitterOf(submission.template);
+    const auth = await this.authFor(submittedAs);
     if (prepared.kind === 'job') {
       const { projectId, region } = this.props;
       const job = await this.call('jobs.submit', () =>
         this.client.projects.regions.jobs.submit({ projectId, region, requestBody: prepared.body, auth }, this.options()),
       ).catch((err: unknown) => this.existingJob(err, prepared.ids, submission.jobId, auth));
-      return { ...this.jobRef(prepared.ids.jobId), ...jobState(job) };
+      return { ...this.jobRef(prepared.ids.jobId, submittedAs), ...jobState(job) };
     }
     await this.call('batches.create', () =>
       this.client.projects.locations.batches.create(
@@ -81,19 +91,26 @@ export class DataprocBackend implements JobBackend {
       ),
     ).catch((err: unknown) => this.existingBatch(err, prepared.ids, submission.jobId, auth));
     const batch = await this.getBatch(prepared.ids.batchId, auth);
-    return { ...this.batchRef(prepared.ids.batchId), ...batchState(batch) };
+    return { ...this.batchRef(prepared.ids.batchId, submittedAs), ...batchState(batch) };
   }
 
-  /** Reads and cancels run as the gateway's own identity: the reference does not say which template made the workload. */
+  /**
+   * The identity every call on a recorded workload uses: the one that submitted it, or for rows recorded before
+   * `submittedAs` existed, the gateway's own. (Reading its driver output in Cloud Storage should use it too.)
+   */
+  identityOf(ref: BackendRef): string {
+    return ref.submittedAs ?? this.props.serviceAccount;
+  }
+
   async get(ref: BackendRef): Promise<BackendState> {
-    const auth = await this.authFor(undefined);
+    const auth = await this.authFor(this.identityOf(ref));
     if (this.kindOf(ref) === 'job') return jobState(await this.getJob(ref.id, auth));
     return batchState(await this.getBatch(ref.id, auth));
   }
 
   /** A job that finished before the cancel arrived is not an error: its final state is returned. */
   async cancel(ref: BackendRef): Promise<BackendState> {
-    const auth = await this.authFor(undefined);
+    const auth = await this.authFor(this.identityOf(ref));
     if (this.kindOf(ref) === 'job') {
       const { projectId, region } = this.props;
       try {
@@ -118,15 +135,17 @@ export class DataprocBackend implements JobBackend {
    */
   async lookup(submission: UnconfirmedSubmission): Promise<LookupResult> {
     const ids = deriveDataprocIds(submission.jobId);
-    const auth = await this.authFor(undefined);
+    // As whoever a submit of this template runs as; a template removed since can only be looked up as the gateway.
+    const submittedAs = submission.template ? this.submitterOf(submission.template) : this.props.serviceAccount;
+    const auth = await this.authFor(submittedAs);
     const block = submission.template?.dataproc;
     // A template removed since the reservation no longer says which kind it was: look for both.
     const kinds: ('job' | 'batch')[] = block?.job ? ['job'] : block?.batch ? ['batch'] : ['job', 'batch'];
     for (const kind of kinds) {
       const found =
         kind === 'job'
-          ? await this.absentIfNotFound(this.getJob(ids.jobId, auth)).then((j) => j && { labels: j.labels, job: { ...this.jobRef(ids.jobId), ...jobState(j) } })
-          : await this.absentIfNotFound(this.getBatch(ids.batchId, auth)).then((b) => b && { labels: b.labels, job: { ...this.batchRef(ids.batchId), ...batchState(b) } });
+          ? await this.absentIfNotFound(this.getJob(ids.jobId, auth)).then((j) => j && { labels: j.labels, job: { ...this.jobRef(ids.jobId, submittedAs), ...jobState(j) } })
+          : await this.absentIfNotFound(this.getBatch(ids.batchId, auth)).then((b) => b && { labels: b.labels, job: { ...this.batchRef(ids.batchId, submittedAs), ...batchState(b) } });
       if (!found) continue;
       if (found.labels?.[GATEWAY_LABEL.jobId] !== sanitizeLabelValue(submission.jobId)) {
         return { outcome: 'unknown', reason: `Dataproc ${kind} ${found.job.id} exists but was not created for gateway job ${submission.jobId}`, candidates: [found.job.id] };
@@ -165,7 +184,7 @@ export class DataprocBackend implements JobBackend {
       const url = `${this.root}/v1/projects/${encodeURIComponent(projectId)}/regions/${encodeURIComponent(region)}/jobs:submit`;
       return { kind: 'job', ids, body, request: { method: 'POST', url, body } };
     }
-    const body: dataproc_v1.Schema$Batch = { ...block, labels };
+    const body: dataproc_v1.Schema$Batch = withRuntimeServiceAccount({ ...block, labels }, template.dataproc?.serviceAccount);
     const query = new URLSearchParams({ batchId: ids.batchId, requestId: ids.requestId });
     const url = `${this.root}/v1/${this.parent()}/batches?${query}`;
     return { kind: 'batch', ids, body, request: { method: 'POST', url, body } };
@@ -236,7 +255,12 @@ export class DataprocBackend implements JobBackend {
     return { retry: false, timeout: this.props.timeoutMs ?? 30_000 };
   }
 
-  private async authFor(serviceAccount: string | undefined): Promise<GeneratedClientAuth> {
+  /** Who submits a template's workloads: its own service account, or the gateway's. */
+  private submitterOf(template: Template): string {
+    return template.dataproc?.serviceAccount ?? this.props.serviceAccount;
+  }
+
+  private async authFor(serviceAccount: string): Promise<GeneratedClientAuth> {
     try {
       return (await this.props.auth(serviceAccount)) as GeneratedClientAuth;
     } catch (err) {
@@ -253,13 +277,24 @@ export class DataprocBackend implements JobBackend {
     return `projects/${this.props.projectId}/locations/${this.props.region}`;
   }
 
-  private jobRef(jobId: string): BackendRef {
+  private jobRef(jobId: string, submittedAs: string): BackendRef {
     const q = new URLSearchParams({ region: this.props.region, project: this.props.projectId });
-    return { kind: 'job', id: jobId, consoleUrl: `${this.consoleBaseUrl}/dataproc/jobs/${jobId}?${q}` };
+    return { kind: 'job', id: jobId, consoleUrl: `${this.consoleBaseUrl}/dataproc/jobs/${jobId}?${q}`, submittedAs };
   }
 
-  private batchRef(batchId: string): BackendRef {
+  private batchRef(batchId: string, submittedAs: string): BackendRef {
     const q = new URLSearchParams({ project: this.props.projectId });
-    return { kind: 'batch', id: batchId, consoleUrl: `${this.consoleBaseUrl}/dataproc/batches/${this.props.region}/${batchId}?${q}` };
+    return { kind: 'batch', id: batchId, consoleUrl: `${this.consoleBaseUrl}/dataproc/batches/${this.props.region}/${batchId}?${q}`, submittedAs };
   }
+}
+
+/**
+ * A batch runs as `environmentConfig.executionConfig.serviceAccount`, or else as the project's Compute Engine default
+ * account (https://cloud.google.com/dataproc-serverless/docs/concepts/service-account). A template's `serviceAccount`
+ * therefore also becomes the batch's runtime account, unless the batch names one itself (docs/credentials.md).
+ */
+function withRuntimeServiceAccount(batch: dataproc_v1.Schema$Batch, templateAccount: string | undefined): dataproc_v1.Schema$Batch {
+  if (!templateAccount || batch.environmentConfig?.executionConfig?.serviceAccount) return batch;
+  const environmentConfig = batch.environmentConfig ?? {};
+  return { ...batch, environmentConfig: { ...environmentConfig, executionConfig: { ...environmentConfig.executionConfig, serviceAccount: templateAccount } } };
 }

@@ -13,7 +13,8 @@ export type AuditEventName =
   | 'principal.revoked'
   | 'principal.unrevoked'
   | 'secret.rotated'
-  | 'secret.rotation_failed';
+  | 'secret.rotation_failed'
+  | 'secret.not_provisioned';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 

@@ -20,13 +20,28 @@ export interface BackendRequest {
   readonly body?: unknown;
 }
 
-/** How to find the backend's job again: stored in the ledger. */
+/** How to find the backend's job again, and as whom: stored in the ledger row (`JobRecord.backendRef`). */
 export interface BackendRef {
   /** `job` (Dataproc cluster job), `batch` (Dataproc Serverless), `run` (Databricks run). */
   readonly kind: 'job' | 'batch' | 'run';
   readonly id: string;
   /** A link to the backend's console for people. */
   readonly consoleUrl?: string;
+  /**
+   * The identity that submitted the workload, which every later call on it (status, cancel, reconciler, revocation,
+   * reading its output) uses: a Google service account email for Dataproc (the template's, or the gateway's default).
+   * Absent for Databricks (one credential) and on rows recorded before it existed, which mean the backend's default.
+   */
+  readonly submittedAs?: string;
+}
+
+/** A backend's answer split into what the ledger keeps as the reference and the state it reports. */
+export function splitAccepted(accepted: BackendRef & BackendState): { ref: BackendRef; state: BackendState } {
+  const { id, kind, consoleUrl, submittedAs, status, backendStatus, message } = accepted;
+  return {
+    ref: { kind, id, ...(consoleUrl !== undefined && { consoleUrl }), ...(submittedAs !== undefined && { submittedAs }) },
+    state: { status, backendStatus, ...(message !== undefined && { message }) },
+  };
 }
 
 export interface BackendState {

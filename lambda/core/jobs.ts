@@ -1,7 +1,7 @@
 // The jobs service: authorize → validate + render → reserve → submit → record, with an audit event for every decision.
 import type { JobView } from './api-schemas.js';
 import { AuditTrail, maskParameters, type AuditEvent } from './audit.js';
-import type { BackendName, BackendRef, BackendRequest, JobBackend, Submission } from './backend.js';
+import { splitAccepted, type BackendName, type BackendRequest, type JobBackend, type Submission } from './backend.js';
 import type { TemplateCatalog } from './catalog.js';
 import {
   BackendFailure,
@@ -154,8 +154,7 @@ export class JobsService {
     try {
       const accepted = await backend.submit(submission);
       this.metrics.backendLatency(template.backend, 'submit', Date.now() - started);
-      const { id, kind, consoleUrl, ...state } = accepted;
-      const ref: BackendRef = consoleUrl ? { id, kind, consoleUrl } : { id, kind };
+      const { ref, state } = splitAccepted(accepted);
       const recorded = await this.deps.ledger.recordSubmission(row.id, ref, state, this.now().toISOString());
       this.metrics.submitted(template.backend, template.id);
       this.audit(req, principal, {

@@ -17,4 +17,15 @@ export const DIMENSIONS = {
   byBackendTemplate: ['service', 'backend', 'template'],
   byReason: ['service', 'reason'],
   byOperation: ['service', 'backend', 'operation'],
+  /** Rotations and failed rotation steps per rotated credential: what each secret's rotation alarm watches. */
+  byCredential: ['service', 'credential'],
 } as const;
+
+/** The `credential` dimension: which credential a rotation was about. A stack holds at most one of each. */
+export const ROTATED_CREDENTIALS = {
+  databricksPat: 'databricks-pat',
+  databricksOAuthSecret: 'databricks-oauth-secret',
+  googleServiceAccountKey: 'google-service-account-key',
+} as const;
+
+export type RotatedCredential = (typeof ROTATED_CREDENTIALS)[keyof typeof ROTATED_CREDENTIALS];

@@ -2,7 +2,7 @@
 // settled against the backend — recorded when the backend has the job, failed when it does not or cannot tell.
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from './audit.js';
-import type { BackendName, BackendRef, JobBackend, LookupResult } from './backend.js';
+import { splitAccepted, type BackendName, type JobBackend, type LookupResult } from './backend.js';
 import type { JobRecord, Ledger } from './ledger.js';
 import type { Template } from './template.js';
 
@@ -108,10 +108,9 @@ export class Reconciler {
     const at = this.now().toISOString();
     switch (result.outcome) {
       case 'found': {
-        const { id, kind, consoleUrl, ...state } = result.job;
-        const ref: BackendRef = consoleUrl ? { id, kind, consoleUrl } : { id, kind };
+        const { ref, state } = splitAccepted(result.job);
         await this.deps.ledger.recordSubmission(row.id, ref, state, at);
-        this.record(row, runId, { outcome: 'success', resolution: 'recorded', backendJobId: id, status: state.status });
+        this.record(row, runId, { outcome: 'success', resolution: 'recorded', backendJobId: ref.id, status: state.status });
         return 'recorded';
       }
       case 'absent': {

@@ -80,9 +80,20 @@ function checkBackendBlock(t: Template): void {
     if (d.job && !(d.job.placement as Record<string, unknown> | undefined)?.clusterName && !(d.job.placement as Record<string, unknown> | undefined)?.clusterLabels) {
       throw new TemplateError(t.file, 'dataproc.job.placement needs clusterName or clusterLabels');
     }
+    checkRuntimeServiceAccount(t);
   } else {
     const d = t.databricks!;
     if (Boolean(d.runNow) === Boolean(d.submit)) throw new TemplateError(t.file, 'databricks needs exactly one of runNow (existing job) or submit (one-off run)');
+  }
+}
+
+/** Who a batch runs as is the template's decision, never a caller's: no placeholder may choose it. */
+function checkRuntimeServiceAccount(t: Template): void {
+  const execution = ((t.dataproc?.batch?.environmentConfig as Record<string, unknown> | undefined)?.executionConfig ?? {}) as Record<string, unknown>;
+  const account = execution.serviceAccount;
+  if (account === undefined) return;
+  if (typeof account !== 'string' || account.includes('{{')) {
+    throw new TemplateError(t.file, 'dataproc.batch.environmentConfig.executionConfig.serviceAccount must be a fixed service account email, not a placeholder: the template decides who a batch runs as');
   }
 }
 

@@ -4,6 +4,7 @@ import { DatabricksCredentialsError, parseSecret } from '../backends/databricks-
 import type { DatabricksTokenApi, PatCredential } from './databricks-token-api.js';
 import { CredentialTestFailed, MalformedSecret } from './errors.js';
 import type { CredentialRotator, Retired, RotationContext } from './rotator.js';
+import { ROTATED_CREDENTIALS } from '../core/metric-names.js';
 
 export interface PatRotatorProps {
   readonly api: DatabricksTokenApi;
@@ -29,7 +30,7 @@ export const rotationComment = (ctx: RotationContext) => `${COMMENT_PREFIX} ${ct
 const ownedBy = (ctx: RotationContext, comment: string) => comment.startsWith(`${COMMENT_PREFIX} ${ctx.secretArn} version `);
 
 export class PatRotator implements CredentialRotator {
-  readonly kind = 'databricks-pat' as const;
+  readonly kind = ROTATED_CREDENTIALS.databricksPat;
 
   constructor(private readonly props: PatRotatorProps) {}
 

@@ -23,6 +23,12 @@ export class MalformedSecret extends RotationError {
   readonly reason = 'secret_malformed';
 }
 
+/** The secret still holds the placeholder the stack created it with: there is no credential to rotate from yet. */
+export class SecretNotProvisioned extends RotationError {
+  override readonly name = 'SecretNotProvisioned';
+  readonly reason = 'not_provisioned';
+}
+
 /** The pending credential did not work; AWSCURRENT is untouched. */
 export class CredentialTestFailed extends RotationError {
   override readonly name = 'CredentialTestFailed';

@@ -3,6 +3,7 @@
 import { CredentialTestFailed, MalformedSecret } from './errors.js';
 import { parseServiceAccountKey, type GoogleKeyApi, type ServiceAccountKey } from './google-key-api.js';
 import type { CredentialRotator, Retired, RotationContext } from './rotator.js';
+import { ROTATED_CREDENTIALS } from '../core/metric-names.js';
 
 export interface KeyRotatorProps {
   readonly api: GoogleKeyApi;
@@ -15,7 +16,7 @@ export interface KeyRotatorProps {
 }
 
 export class KeyRotator implements CredentialRotator {
-  readonly kind = 'google-service-account-key' as const;
+  readonly kind = ROTATED_CREDENTIALS.googleServiceAccountKey;
   private readonly delays: readonly number[];
   private readonly sleep: (ms: number) => Promise<void>;
 

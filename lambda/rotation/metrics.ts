@@ -5,8 +5,8 @@ import type { CredentialKind } from './rotator.js';
 import type { RotationMetrics } from './rotation.js';
 
 /**
- * Each outcome is one line with the `service` dimension only (what the rotation alarm watches), and one more with the
- * credential (and the step, for failures) to tell them apart on a dashboard.
+ * Each outcome is one line with the `service` dimension only (all rotations), one with the credential (what that
+ * secret's rotation alarm watches, lib/constructs/rotation.ts), and for failures one more with the step, for a dashboard.
  */
 export class PowertoolsRotationMetrics implements RotationMetrics {
   constructor(private readonly metrics: Metrics) {}
@@ -18,6 +18,7 @@ export class PowertoolsRotationMetrics implements RotationMetrics {
 
   failed(kind: CredentialKind | 'unknown', step: string): void {
     this.emit(METRICS.rotationFailures, {});
+    this.emit(METRICS.rotationFailures, { credential: kind });
     this.emit(METRICS.rotationFailures, { credential: kind, step: step.slice(0, 32) });
   }
 

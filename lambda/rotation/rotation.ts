@@ -2,7 +2,8 @@
 // ClientRequestToken, which is the id of the version being rotated in. Every step can be retried: a step that finds its
 // work done does nothing, and no step before finishSecret touches AWSCURRENT, so a failure leaves it working.
 import type { AuditTrail } from '../core/audit.js';
-import { InvalidRotationEvent, MalformedSecret, reasonOf, RotationError, SecretStoreFailed } from './errors.js';
+import { InvalidRotationEvent, MalformedSecret, reasonOf, RotationError, SecretNotProvisioned, SecretStoreFailed } from './errors.js';
+import { isPlaceholder } from './placeholder.js';
 import type { CredentialKind, CredentialRotator, RotationContext } from './rotator.js';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, versionWithStage, type SecretDescription, type SecretValue, type SecretVersions, type VersionSelector } from './secret-versions.js';
 
@@ -118,6 +119,11 @@ class Rotation {
   private async createSecret(ctx: RotationContext, rotator: CredentialRotator): Promise<void> {
     const current = await this.read({ stage: AWSCURRENT });
     if (!current) throw new MalformedSecret(`secret ${ctx.secretName} has no AWSCURRENT value to rotate from`);
+    if (isPlaceholder(current.value)) {
+      throw new SecretNotProvisioned(
+        `secret ${ctx.secretName} still holds the placeholder the stack created it with: put the credential in it (docs/credentials.md), then rotate again. Nothing was changed`,
+      );
+    }
     if (await this.read({ versionId: this.versionId, stage: AWSPENDING })) {
       this.deps.log.info('createSecret: the pending value exists already, nothing to create', this.where(ctx, 'createSecret'));
       return;
@@ -166,8 +172,38 @@ class Rotation {
   }
 
   private async testSecret(ctx: RotationContext, rotator: CredentialRotator): Promise<void> {
-    await rotator.test(ctx, (await this.pending(ctx)).value);
+    const pending = await this.read({ versionId: this.versionId, stage: AWSPENDING });
+    if (!pending) return this.configurationTest(ctx, rotator);
+    await rotator.test(ctx, pending.value);
     this.deps.log.info('testSecret: the pending credential works', this.where(ctx, 'testSecret'));
+  }
+
+  /**
+   * testSecret on an AWSPENDING version that createSecret never filled: Secrets Manager testing the rotation set-up.
+   * With RotateImmediately false it "tests the rotation configuration by running the testSecret step", on a version it
+   * creates and removes (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html), so
+   * this runs when the stack first schedules rotation, while the secret may still hold its placeholder.
+   */
+  private async configurationTest(ctx: RotationContext, rotator: CredentialRotator): Promise<void> {
+    const current = await this.read({ stage: AWSCURRENT });
+    if (!current || isPlaceholder(current.value)) {
+      // Not a failure: the deploy goes on, no alarm; the audit trail says the credential is still to be put in.
+      this.deps.log.info('testSecret: the secret is not provisioned yet; put the credential in it before its first rotation', this.where(ctx, 'testSecret'));
+      this.deps.audit.record({
+        event: 'secret.not_provisioned',
+        outcome: 'success',
+        step: 'testSecret',
+        secret: ctx.secretName,
+        secretId: ctx.secretArn,
+        versionId: this.versionId,
+        credential: rotator.kind,
+        reason: 'placeholder',
+      });
+      return;
+    }
+    // The credential the first rotation will start from must work: proved read-only, as a pending one would be.
+    await rotator.test(ctx, current.value);
+    this.deps.log.info('testSecret: rotation set-up tested; the current credential works', this.where(ctx, 'testSecret'));
   }
 
   private async finishSecret(ctx: RotationContext, rotator: CredentialRotator, description: SecretDescription): Promise<void> {

@@ -1,6 +1,9 @@
 // What the rotation protocol asks of one kind of credential; the protocol itself (rotation.ts) only moves versions.
 
-export type CredentialKind = 'databricks-pat' | 'google-service-account-key';
+import type { RotatedCredential } from '../core/metric-names.js';
+
+/** Which credential a rotator rotates: the `credential` of its audit events and metrics (lambda/core/metric-names.ts). */
+export type CredentialKind = RotatedCredential;
 
 /** The rotation in progress: which secret, and the version (ClientRequestToken) being made current. */
 export interface RotationContext {

@@ -1,6 +1,8 @@
 // Which rotator a secret gets: the config says which credentials exist, the environment which secrets hold them.
 import type { GatewayConfig } from '../../lib/config.js';
 import { ENV } from '../runtime/settings.js';
+import type { DatabricksOAuthSecretsApi } from './databricks-oauth-api.js';
+import { OAuthSecretRotator } from './databricks-oauth-rotator.js';
 import { PatRotator } from './databricks-pat-rotator.js';
 import type { DatabricksTokenApi } from './databricks-token-api.js';
 import { RotationNotSupported } from './errors.js';
@@ -14,14 +16,12 @@ export interface RotationTargetsProps {
   /** `DATABRICKS_SECRET_ID` and `GOOGLE_KEY_SECRET_ID` (lambda/runtime/settings.ts `ENV`): a secret's ARN or name. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly databricks: DatabricksTokenApi;
+  /** For `oauth-m2m`: the service principal secrets API. */
+  readonly databricksOAuth: DatabricksOAuthSecretsApi;
   readonly google: GoogleKeyApi;
   /** Passed to the key rotator (tests make the propagation waits instant). */
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const OAUTH_M2M_REFUSAL =
-  'holds an oauth-m2m client secret, which this function does not rotate: create a new OAuth secret for the service principal in the ' +
-  'Databricks account console, put it in the secret, then delete the old one there (docs/credentials.md). The secret is unchanged';
 
 /** `rotatorFor` for the rotation handler: matches the secret against the configured secret ids by ARN or by name. */
 export function rotationTargets(props: RotationTargetsProps): (description: SecretDescription) => CredentialRotator {
@@ -30,14 +30,12 @@ export function rotationTargets(props: RotationTargetsProps): (description: Secr
   const databricksSecret = env[ENV.databricksSecret];
   if (config.databricks && databricksSecret) {
     const db = config.databricks;
-    const pat = new PatRotator({ api: props.databricks, host: db.host, lifetimeSeconds: config.rotation.tokenLifetimeDays * 86_400 });
-    targets.push({
-      secretId: databricksSecret,
-      rotator: () => {
-        if (db.credentials.type !== 'pat') throw new RotationNotSupported(`secret ${databricksSecret} ${OAUTH_M2M_REFUSAL}`);
-        return pat;
-      },
-    });
+    const lifetimeSeconds = config.rotation.tokenLifetimeDays * 86_400;
+    const rotator: CredentialRotator =
+      db.credentials.type === 'pat'
+        ? new PatRotator({ api: props.databricks, host: db.host, lifetimeSeconds })
+        : new OAuthSecretRotator({ api: props.databricksOAuth, host: db.host, lifetimeSeconds });
+    targets.push({ secretId: databricksSecret, rotator: () => rotator });
   }
   const googleSecret = env[ENV.googleKeySecret];
   const google = config.dataproc?.credentials;

@@ -46,7 +46,7 @@ export function deployed(functionName: string): Deployed {
     backends.dataproc = async () => {
       const [{ DataprocBackend }, { createGoogleAuth }] = await Promise.all([import('../backends/dataproc.js'), import('../backends/google-credentials.js')]);
       const auth = createGoogleAuth({ credentials: dataproc.credentials, secrets, secretId: process.env[ENV.googleKeySecret] });
-      return new DataprocBackend({ projectId: dataproc.projectId, region: dataproc.region, endpoint: dataproc.endpoint, auth });
+      return new DataprocBackend({ projectId: dataproc.projectId, region: dataproc.region, endpoint: dataproc.endpoint, serviceAccount: dataproc.credentials.serviceAccount, auth });
     };
   }
   const databricks = config.databricks;

@@ -4,6 +4,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ROTATED_CREDENTIALS, type RotatedCredential } from '../../lambda/core/metric-names.js';
 import { ENV } from '../../lambda/runtime/settings.js';
 
 export interface GatewaySecretsProps {
@@ -27,11 +28,10 @@ export interface GatewaySecret {
   /** ARN of a secret this stack created, or the name of an existing one (a name is what Secrets Manager resolves reliably). */
   readonly secretId: string;
   readonly envVar: string;
-  /**
-   * `expiring`: a Databricks token, created with a lifetime; `permanent`: a Google key; `manual`: an OAuth client secret,
-   * which only the Databricks account console can issue (see docs/credentials.md).
-   */
-  readonly rotation: 'expiring' | 'permanent' | 'manual';
+  /** `expiring`: a Databricks token or OAuth client secret, created with a lifetime; `permanent`: a Google key. */
+  readonly rotation: 'expiring' | 'permanent';
+  /** What the rotation function calls this credential in its metrics and audit events. */
+  readonly credential: RotatedCredential;
 }
 
 export class GatewaySecrets extends Construct {
@@ -46,12 +46,13 @@ export class GatewaySecrets extends Construct {
     const all: GatewaySecret[] = [];
     if (props.databricks) {
       const { type, secretName } = props.databricks;
-      const s = this.secret('Databricks', ENV.databricksSecret, secretName, `Databricks ${type} credential of the Data Job Gateway (JSON; see docs/credentials.md)`, type === 'pat' ? 'expiring' : 'manual');
+      const credential = type === 'pat' ? ROTATED_CREDENTIALS.databricksPat : ROTATED_CREDENTIALS.databricksOAuthSecret;
+      const s = this.secret('Databricks', ENV.databricksSecret, secretName, `Databricks ${type} credential of the Data Job Gateway (JSON; see docs/credentials.md)`, 'expiring', credential);
       this.databricks = s.secret;
       all.push(s);
     }
     if (props.googleServiceAccountKey) {
-      const s = this.secret('GoogleServiceAccountKey', ENV.googleKeySecret, props.googleServiceAccountKey.secretName, 'Google service-account key JSON of the Data Job Gateway', 'permanent');
+      const s = this.secret('GoogleServiceAccountKey', ENV.googleKeySecret, props.googleServiceAccountKey.secretName, 'Google service-account key JSON of the Data Job Gateway', 'permanent', ROTATED_CREDENTIALS.googleServiceAccountKey);
       this.googleServiceAccountKey = s.secret;
       all.push(s);
     }
@@ -63,9 +64,9 @@ export class GatewaySecrets extends Construct {
     return this.ownKey;
   }
 
-  /** The secrets the rotation function can rotate. */
+  /** The secrets the rotation function can rotate: all of them. */
   get rotatable(): readonly GatewaySecret[] {
-    return this.all.filter((s) => s.rotation !== 'manual');
+    return this.all;
   }
 
   /** Environment variables naming the secrets, per lambda/runtime/settings.ts `ENV`. */
@@ -82,19 +83,17 @@ export class GatewaySecrets extends Construct {
   acknowledgeUnrotated(rotated: readonly GatewaySecret[], reasonWhenRotationIsOff: string): void {
     for (const s of this.all) {
       if (!(s.secret instanceof Secret) || rotated.includes(s)) continue;
-      const reason =
-        s.rotation === 'manual'
-          ? 'A Databricks OAuth client secret can only be issued in the Databricks account console, so it is rotated by hand (docs/credentials.md).'
-          : reasonWhenRotationIsOff;
-      Validations.of(s.secret).acknowledge({ id: 'AwsSolutions-SMG4', reason });
+      Validations.of(s.secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: reasonWhenRotationIsOff });
     }
   }
 
-  private secret(id: string, envVar: string, existingName: string | undefined, description: string, rotation: GatewaySecret['rotation']): GatewaySecret {
-    if (existingName) return { id, secret: Secret.fromSecretNameV2(this, id, existingName), secretId: existingName, envVar, rotation };
+  private secret(id: string, envVar: string, existingName: string | undefined, description: string, rotation: GatewaySecret['rotation'], credential: RotatedCredential): GatewaySecret {
+    if (existingName) return { id, secret: Secret.fromSecretNameV2(this, id, existingName), secretId: existingName, envVar, rotation, credential };
     // Deleting the stack schedules the secret for deletion (30-day recovery window); the key stays so it can be restored.
+    // No value: CloudFormation generates a 32-character placeholder, which the rotation function recognises
+    // (lambda/rotation/placeholder.ts). Never give it one here: changing GenerateSecretString regenerates the value.
     const secret = new Secret(this, id, { description, encryptionKey: this.ensureKey() });
-    return { id, secret, secretId: secret.secretArn, envVar, rotation };
+    return { id, secret, secretId: secret.secretArn, envVar, rotation, credential };
   }
 
   private ensureKey(): Key {

@@ -17,6 +17,7 @@ export const AUDIT_EVENTS = [
   'principal.unrevoked',
   'secret.rotated',
   'secret.rotation_failed',
+  'secret.not_provisioned',
 ] as const satisfies readonly AuditEventName[];
 
 // Fails to compile when lambda/core/audit.ts gains an event this schema does not know.
@@ -38,6 +39,7 @@ export const EVENT_OUTCOMES: Readonly<Record<AuditEventName, readonly AuditOutco
   'principal.unrevoked': ['success', 'denied'],
   'secret.rotated': ['success'],
   'secret.rotation_failed': ['failure'],
+  'secret.not_provisioned': ['success'],
 };
 
 /** Fields each event must carry, besides `audit`, `event`, `outcome` and `timestamp`. */
@@ -54,6 +56,7 @@ export const EVENT_REQUIRED_FIELDS: Readonly<Record<AuditEventName, readonly str
   'principal.unrevoked': ['principal', 'requestId'],
   'secret.rotated': [],
   'secret.rotation_failed': ['reason'],
+  'secret.not_provisioned': ['reason'],
 };
 
 /** Keys that would mean a credential was written into the audit trail. */

@@ -1,4 +1,5 @@
-// A Databricks workspace on 127.0.0.1: Jobs API 2.2 (and its 2.1 aliases), Token API 2.0, SCIM Me and OAuth M2M.
+// A Databricks workspace on 127.0.0.1: Jobs API 2.2 (and its 2.1 aliases), Token API 2.0, SCIM Me, OAuth M2M and the
+// service principal secrets proxy API (databricks/service-principals.ts).
 //
 // Emulator rules (deterministic, so tests can rely on them):
 // - A run spends one `stepMs` in each of PENDING → RUNNING → TERMINATING, then is TERMINATED; with `queue: {enabled: true}`
@@ -14,10 +15,12 @@ import { FaultInjector, NO_FAULTS, systemClock, type Clock, type FaultSettings }
 import { DatabricksApiError, endpointNotFound, faultBody, malformedRequest, unauthenticated } from './databricks/api-error.js';
 import { parseListQuery, parseRunNow, parseSubmit, runIdFrom } from './databricks/requests.js';
 import { JobRegistry, RunStore, type EmulatedRun, type JobSettings } from './databricks/runs.js';
-import { TokenStore, type InitialToken, type OAuthClient, type TokenRecord } from './databricks/tokens.js';
+import { ServicePrincipals, type EmulatedSecret, type OAuthClient } from './databricks/service-principals.js';
+import { TokenStore, type InitialToken, type TokenRecord } from './databricks/tokens.js';
 
 export { FAIL_MARKER, type EmulatedRun, type ExistingJob, type JobSettings } from './databricks/runs.js';
-export type { InitialToken, OAuthClient, TokenRecord } from './databricks/tokens.js';
+export type { InitialToken, TokenRecord } from './databricks/tokens.js';
+export type { EmulatedSecret, OAuthClient } from './databricks/service-principals.js';
 
 export interface DatabricksEmulatorOptions {
   /** Default 0: an ephemeral port. */
@@ -30,7 +33,7 @@ export interface DatabricksEmulatorOptions {
   readonly faultRandom?: () => number;
   /** Personal access tokens that exist at start. */
   readonly initialTokens?: readonly InitialToken[];
-  /** Service principals allowed to use OAuth M2M at /oidc/v1/token. */
+  /** Service principals, each with one OAuth secret, for OAuth M2M at /oidc/v1/token and the secrets API. */
   readonly oauthClients?: readonly OAuthClient[];
   /** Existing jobs, for run-now. */
   readonly jobs?: readonly { job_id?: number; settings: JobSettings }[];
@@ -59,6 +62,10 @@ export interface DatabricksEmulator {
   runs(): EmulatedRun[];
   /** Every credential ever known, revoked and expired ones included. */
   tokens(): TokenRecord[];
+  /** Every service principal OAuth secret ever created, deleted ones included. */
+  servicePrincipalSecrets(): EmulatedSecret[];
+  /** The numeric id of the service principal with this application (client) id. */
+  servicePrincipalId(clientId: string): string | undefined;
   readonly jobs: JobRegistry;
   calls(): EmulatorCall[];
   /** Answer the next `count` calls (default 1) with this status before any work, with Retry-After for 429/503. */
@@ -73,7 +80,8 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
   const clock = options.clock ?? systemClock;
   const stepMs = options.stepMs ?? 1000;
   const faults = new FaultInjector({ ...(options.faults ?? NO_FAULTS) }, options.faultRandom);
-  const tokens = new TokenStore(clock, options.oauthClients ?? [], options.oauthTokenLifetimeSeconds ?? 3600);
+  const principals = new ServicePrincipals(clock, options.oauthClients ?? []);
+  const tokens = new TokenStore(clock, options.oauthTokenLifetimeSeconds ?? 3600);
   for (const t of options.initialTokens ?? []) tokens.addInitial(t);
   const jobs = new JobRegistry();
   for (const j of options.jobs ?? []) jobs.add(j);
@@ -100,6 +108,16 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
   routes.set('GET /api/2.0/token/list', ({ caller }) => tokens.list(caller));
   routes.set('POST /api/2.0/token/delete', ({ caller, body }) => tokens.delete(caller, body));
   routes.set('GET /api/2.0/preview/scim/v2/Me', ({ caller }) => scimMe(caller));
+  const secretsPath = /^\/api\/2\.0\/accounts\/servicePrincipals\/([^/]+)\/credentials\/secrets(?:\/([^/]+))?$/;
+  const secretsRoute = (method: string, path: string): Handler | undefined => {
+    const m = secretsPath.exec(path);
+    if (!m) return undefined;
+    const [spId, secretId] = [decodeURIComponent(m[1]!), m[2] === undefined ? undefined : decodeURIComponent(m[2])];
+    if (method === 'POST' && secretId === undefined) return ({ caller, body }) => principals.create(caller, spId, body);
+    if (method === 'GET' && secretId === undefined) return ({ caller, query }) => principals.list(caller, spId, query);
+    if (method === 'DELETE' && secretId !== undefined) return ({ caller }) => principals.delete(caller, spId, secretId);
+    return undefined;
+  };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -126,14 +144,14 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
       else send(res, status, body);
     };
     const key = `${req.method} ${url.pathname}`;
-    const handler = routes.get(key);
+    const handler = routes.get(key) ?? secretsRoute(req.method ?? 'GET', url.pathname);
     try {
       if (key === 'POST /oidc/v1/token') return await oauthToken(req, reply);
       if (!handler) throw endpointNotFound(req.method ?? 'GET', url.pathname);
       const caller = authenticate(req);
       call.tokenId = caller.tokenId;
       call.tokenKind = caller.kind;
-      const body = req.method === 'POST' ? await readJsonObject(req) : {};
+      const body = req.method === 'POST' || req.method === 'DELETE' ? await readJsonObject(req) : {};
       reply(200, handler({ caller, body, query: url.searchParams }));
     } catch (err) {
       if (err instanceof DatabricksApiError) return reply(err.status, err.body());
@@ -166,8 +184,9 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     }
     const scope = form.get('scope') ?? '';
     if (!scope.split(' ').includes('all-apis')) return reply(400, { error: 'invalid_scope', error_description: 'scope must include all-apis' });
-    const issued = tokens.issueOAuth(clientId, clientSecret);
-    if (!issued) return reply(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+    const sp = principals.authenticate(clientId, clientSecret);
+    if (!sp) return reply(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+    const issued = tokens.issueOAuth(sp);
     reply(200, { access_token: issued.record.value, token_type: 'Bearer', expires_in: issued.expiresIn, scope: 'all-apis' });
   }
 
@@ -183,6 +202,8 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     jobs,
     runs: () => runs.snapshot(),
     tokens: () => tokens.snapshot(),
+    servicePrincipalSecrets: () => principals.snapshot(),
+    servicePrincipalId: (clientId) => principals.byApplicationId(clientId)?.id,
     calls: () => calls.map((c) => ({ ...c })),
     failNext(status, opts = {}) {
       for (let i = 0; i < (opts.count ?? 1); i++) scripted.push({ status, retryAfterSeconds: opts.retryAfterSeconds });
@@ -229,7 +250,8 @@ async function readJsonObject(req: IncomingMessage): Promise<Record<string, unkn
 function scimMe(caller: TokenRecord) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-    id: caller.tokenId.slice(0, 16),
+    // a service principal's token answers with the principal's own SCIM id
+    id: caller.principalId ?? caller.tokenId.slice(0, 16),
     userName: caller.userName,
     displayName: caller.userName,
     active: true,

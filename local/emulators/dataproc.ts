@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, systemClock, type Clock, type FaultSettings } from './faults.js';
 import { BatchStore, type EmulatedBatch } from './dataproc/batches.js';
-import { faultErrorBody, GoogleApiError, googleErrorBody, invalidArgument } from './dataproc/google-error.js';
+import { faultErrorBody, GoogleApiError, googleErrorBody, invalidArgument, permissionDenied } from './dataproc/google-error.js';
 import { JobStore, type EmulatedJob } from './dataproc/jobs.js';
 
 export type { EmulatedBatch } from './dataproc/batches.js';
@@ -28,6 +28,25 @@ export interface DataprocEmulatorOptions {
   readonly verifyToken?: (bearer: string) => { principal: string } | undefined;
   /** When given, only these cluster names exist; jobs placed on others get NOT_FOUND. @default every cluster exists */
   readonly clusters?: readonly string[];
+  /**
+   * IAM on the emulated projects, as Google checks it for these calls. Without it every caller may do everything.
+   * @default no IAM checks
+   */
+  readonly iam?: DataprocIam;
+}
+
+/**
+ * Who may do what. Dataproc permissions are granted on the project (https://cloud.google.com/dataproc/docs/concepts/iam),
+ * so a principal holding `dataproc.jobs.get` reads every job, whoever submitted it, and one without it reads none.
+ */
+export interface DataprocIam {
+  /** Principal (what `verifyToken` names) → Dataproc permissions it holds on every project, e.g. `dataproc.jobs.get`. */
+  readonly permissions: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Service account → principals with `iam.serviceAccounts.actAs` on it. Running a batch as an account needs it, the
+   * project's default compute account included (https://cloud.google.com/dataproc-serverless/docs/concepts/service-account).
+   */
+  readonly actAs?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** One HTTP request as the emulator received it, so tests can compare it with what a backend planned to send. */
@@ -56,17 +75,27 @@ type Handler = (match: string[], query: URLSearchParams, body: unknown, principa
 interface Route {
   readonly method: 'GET' | 'POST';
   readonly pattern: RegExp;
+  /** The IAM permission the method requires (Dataproc and Serverless for Apache Spark IAM pages). */
+  readonly permission: string;
   readonly handle: Handler;
 }
 
-const route = (method: Route['method'], path: string, handle: Handler): Route => ({ method, pattern: new RegExp(`^${path}$`), handle });
+const route = (method: Route['method'], path: string, permission: string, handle: Handler): Route => ({ method, pattern: new RegExp(`^${path}$`), permission, handle });
 
 export async function startDataprocEmulator(options: DataprocEmulatorOptions = {}): Promise<DataprocEmulator> {
   const clock = options.clock ?? systemClock;
   const stepMs = options.stepMs ?? 1000;
   const faults = new FaultInjector(options.faults ? { ...options.faults } : undefined, options.random);
-  const jobs = new JobStore({ clock, stepMs, projectNumber: '123456789012', clusters: options.clusters });
-  const batches = new BatchStore({ clock, stepMs });
+  const projectNumber = '123456789012';
+  const jobs = new JobStore({ clock, stepMs, projectNumber, clusters: options.clusters });
+  const iam = options.iam;
+  const batches = new BatchStore({
+    clock,
+    stepMs,
+    // the project's Compute Engine default service account: what a batch without executionConfig.serviceAccount runs as
+    defaultServiceAccount: `${projectNumber}-compute@developer.gserviceaccount.com`,
+    mayActAs: iam ? (principal, account) => (iam.actAs?.[account] ?? []).includes(principal) : () => true,
+  });
   const recorded: RecordedRequest[] = [];
   let origin = '';
 
@@ -74,15 +103,15 @@ export async function startDataprocEmulator(options: DataprocEmulatorOptions = {
   const batchesPath = `/v1/projects/${SEGMENT}/locations/${SEGMENT}/batches`;
   const operationsPath = `/v1/projects/${SEGMENT}/regions/${SEGMENT}/operations`;
   const routes: Route[] = [
-    route('POST', `${jobsPath}:submit`, ([p, r], _q, body, who) => jobs.submit(p!, r!, body, who)),
-    route('GET', jobsPath, ([p, r], q) => jobs.list(p!, r!, q)),
-    route('GET', `${jobsPath}/${SEGMENT}`, ([p, r, id]) => jobs.get(p!, r!, id!)),
-    route('POST', `${jobsPath}/${SEGMENT}:cancel`, ([p, r, id]) => jobs.cancel(p!, r!, id!)),
-    route('POST', batchesPath, ([p, l], q, body, who) => batches.create(p!, l!, q, body, who)),
-    route('GET', batchesPath, ([p, l], q) => batches.list(p!, l!, q)),
-    route('GET', `${batchesPath}/${SEGMENT}`, ([p, l, id]) => batches.get(p!, l!, id!)),
-    route('GET', `${operationsPath}/${SEGMENT}`, ([p, r, id]) => batches.getOperation(p!, r!, id!)),
-    route('POST', `${operationsPath}/${SEGMENT}:cancel`, ([p, r, id]) => batches.cancelOperation(p!, r!, id!)),
+    route('POST', `${jobsPath}:submit`, 'dataproc.jobs.create', ([p, r], _q, body, who) => jobs.submit(p!, r!, body, who)),
+    route('GET', jobsPath, 'dataproc.jobs.list', ([p, r], q) => jobs.list(p!, r!, q)),
+    route('GET', `${jobsPath}/${SEGMENT}`, 'dataproc.jobs.get', ([p, r, id]) => jobs.get(p!, r!, id!)),
+    route('POST', `${jobsPath}/${SEGMENT}:cancel`, 'dataproc.jobs.cancel', ([p, r, id]) => jobs.cancel(p!, r!, id!)),
+    route('POST', batchesPath, 'dataproc.batches.create', ([p, l], q, body, who) => batches.create(p!, l!, q, body, who)),
+    route('GET', batchesPath, 'dataproc.batches.list', ([p, l], q) => batches.list(p!, l!, q)),
+    route('GET', `${batchesPath}/${SEGMENT}`, 'dataproc.batches.get', ([p, l, id]) => batches.get(p!, l!, id!)),
+    route('GET', `${operationsPath}/${SEGMENT}`, 'dataproc.operations.get', ([p, r, id]) => batches.getOperation(p!, r!, id!)),
+    route('POST', `${operationsPath}/${SEGMENT}:cancel`, 'dataproc.operations.cancel', ([p, r, id]) => batches.cancelOperation(p!, r!, id!)),
   ];
 
   const authenticate = (req: IncomingMessage): string => {
@@ -117,6 +146,9 @@ export async function startDataprocEmulator(options: DataprocEmulatorOptions = {
       const found = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
       if (!found) throw new GoogleApiError(404, `The requested URL ${url.pathname} was not found on this server.`, 'NOT_FOUND');
       const groups = found.pattern.exec(url.pathname)!.slice(1).map((s) => decodeURIComponent(s));
+      if (iam && !(iam.permissions[principal] ?? []).includes(found.permission)) {
+        throw permissionDenied(found.permission, `//dataproc.googleapis.com${url.pathname.replace(/^\/v1/, '').replace(/:[a-z]+$/, '')}`);
+      }
       answer = found.handle(groups, url.searchParams, body, principal);
     } catch (err) {
       const error = err instanceof GoogleApiError ? err : new GoogleApiError(500, 'Internal error encountered.');

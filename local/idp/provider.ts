@@ -58,6 +58,8 @@ export interface LocalIdentityProvider {
 const RESOURCE = 'urn:data-job-gateway:api';
 const MAX_TTL_SECONDS = 24 * 3600;
 const MIN_TTL_SECONDS = 60;
+/** Where the keys are published; the gateway reads it from the discovery document, as it does for any issuer. */
+const JWKS_PATH = '/oauth/keys';
 
 export async function startIdentityProvider(options: IdentityProviderOptions): Promise<LocalIdentityProvider> {
   const host = options.host ?? '127.0.0.1';
@@ -106,8 +108,8 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
         },
       },
     },
-    // the path aws-jwt-verify assumes when no jwksUri is configured
-    routes: { jwks: '/.well-known/jwks.json' },
+    // not <issuer>/.well-known/jwks.json: like Okta's /v1/keys, the keys are found only through discovery
+    routes: { jwks: JWKS_PATH },
     ttl: { ClientCredentials: defaultTtl },
     extraTokenClaims: (_ctx, token) => {
       const groups = groupsOf.get(token);
@@ -142,7 +144,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
 
   return {
     issuer,
-    jwksUri: `${issuer}/.well-known/jwks.json`,
+    jwksUri: `${issuer}${JWKS_PATH}`,
     tokenEndpoint,
     audience: options.audience,
     groupsClaim,
@@ -156,12 +158,11 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   };
 }
 
-/** How the gateway's auth config names this provider (local mode and tests). */
-export function localIssuerConfig(idp: Pick<LocalIdentityProvider, 'issuer' | 'jwksUri' | 'audience' | 'groupsClaim'>, overrides: Partial<IssuerConfig> = {}): IssuerConfig {
+/** How the gateway's auth config names this provider (local mode and tests): no jwksUri, so the keys come through discovery. */
+export function localIssuerConfig(idp: Pick<LocalIdentityProvider, 'issuer' | 'audience' | 'groupsClaim'>, overrides: Partial<IssuerConfig> = {}): IssuerConfig {
   return {
     issuer: idp.issuer,
     audience: idp.audience,
-    jwksUri: idp.jwksUri,
     groupsClaim: idp.groupsClaim,
     scopeClaim: 'scope',
     requiredScopes: [],

@@ -14,6 +14,8 @@ export const STAGE_WILDCARD = 'arn:aws:execute-api:eu-west-1:123456789012:abc123
 export interface JwksServer {
   readonly url: string;
   serve(path: string, jwks: unknown): void;
+  /** Stop serving `path`: it answers 404 from now on. */
+  remove(path: string): void;
   fetchCount(path: string): number;
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function startJwksServer(): Promise<JwksServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     serve: (path, jwks) => documents.set(path, JSON.stringify(jwks)),
+    remove: (path) => documents.delete(path),
     fetchCount: (path) => counts.get(path) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
@@ -73,11 +76,14 @@ export class TestIssuer {
     private readonly defaults: { typ?: string; claims?: JWTPayload } = {},
   ) {}
 
+  /** Publishes the key at `jwksPath` (default `<path>/.well-known/jwks.json`) and a discovery document naming it. */
   static async create(server: JwksServer, opts: { path: string; alg: TestAlg; audience: string; typ?: string; claims?: JWTPayload; jwksPath?: string }): Promise<TestIssuer> {
     const key = await generateTestKey(opts.alg);
     const jwksPath = opts.jwksPath ?? `${opts.path}/.well-known/jwks.json`;
+    const issuer = `${server.url}${opts.path}`;
     server.serve(jwksPath, { keys: [key.jwk] });
-    return new TestIssuer(`${server.url}${opts.path}`, opts.audience, key, `${server.url}${jwksPath}`, { typ: opts.typ, claims: opts.claims });
+    server.serve(`${opts.path}/.well-known/openid-configuration`, { issuer, jwks_uri: `${server.url}${jwksPath}`, token_endpoint: `${issuer}/v1/token` });
+    return new TestIssuer(issuer, opts.audience, key, `${server.url}${jwksPath}`, { typ: opts.typ, claims: opts.claims });
   }
 
   /** Standard claims for a valid token now; `undefined` in overrides removes a claim. */

@@ -15,6 +15,12 @@ beforeAll(async () => {
     if (req.url === '/jwks.json') res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
     else if (req.url === '/redirect') res.writeHead(302, { location: 'http://203.0.113.9/jwks.json' }).end();
     else if (req.url === '/huge') res.writeHead(200, { 'content-type': 'application/json' }).end(`{"keys":[],"pad":"${'x'.repeat(300_000)}"}`);
+    else if (req.url === '/undeclared') {
+      // chunked, no content-length: the cap must hold while reading
+      res.writeHead(200, { 'content-type': 'application/json' });
+      for (let i = 0; i < 40; i++) res.write(`${'y'.repeat(8192)}`);
+      res.end();
+    }
     else res.writeHead(500).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -63,6 +69,11 @@ describe('jwks fetcher', () => {
     const fetcher = createJwksFetcher({ allowLoopbackHttp: true, maxBytes: 64 * 1024 });
     await expect(fetcher.fetch(`${base}/error`)).rejects.toThrow(/Status code is 500/);
     await expect(fetcher.fetch(`${base}/huge`)).rejects.toThrow(/larger than/);
+  });
+
+  it('refuses a body that passes the cap without declaring its length', async () => {
+    const fetcher = createJwksFetcher({ allowLoopbackHttp: true, maxBytes: 64 * 1024 });
+    await expect(fetcher.fetch(`${base}/undeclared`)).rejects.toThrow(/larger than the 65536-byte limit while it was read/);
   });
 });
 

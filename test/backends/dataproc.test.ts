@@ -14,7 +14,8 @@ const REGION = 'europe-west1';
 const GATEWAY_TOKEN = 'ya29.gateway-secret-token';
 const ETL_TOKEN = 'ya29.etl-sa-secret-token';
 const ETL_SA = 'etl-runner@acme-data.iam.gserviceaccount.com';
-const TOKENS: Record<string, string> = { [GATEWAY_TOKEN]: 'gateway@acme-data.iam.gserviceaccount.com', [ETL_TOKEN]: ETL_SA };
+const GATEWAY_SA = 'gateway@acme-data.iam.gserviceaccount.com';
+const TOKENS: Record<string, string> = { [GATEWAY_TOKEN]: GATEWAY_SA, [ETL_TOKEN]: ETL_SA };
 
 const principal: Principal = { issuer: 'https://idp.example.com', subject: 'alice', groups: ['analysts'], kind: 'user', scopes: [] };
 
@@ -68,6 +69,7 @@ describe('DataprocBackend against the emulator', () => {
       projectId: PROJECT,
       region: REGION,
       endpoint: emulator.url,
+      serviceAccount: GATEWAY_SA,
       auth: (serviceAccount) => {
         authCalls.push(serviceAccount);
         return tokenClient(serviceAccount === ETL_SA ? ETL_TOKEN : GATEWAY_TOKEN);
@@ -111,6 +113,7 @@ describe('DataprocBackend against the emulator', () => {
         kind: 'job',
         id: sub.jobId,
         consoleUrl: `https://console.cloud.google.com/dataproc/jobs/${sub.jobId}?region=${REGION}&project=${PROJECT}`,
+        submittedAs: GATEWAY_SA,
         status: 'QUEUED',
         backendStatus: 'PENDING',
       });
@@ -388,5 +391,113 @@ describe('DataprocBackend against the emulator', () => {
       expect(err).toBeInstanceOf(BackendRejected);
       expect(err).toMatchObject({ backendCode: 'NOT_FOUND' });
     });
+  });
+});
+
+describe('DataprocBackend: the identity that submits, and the identity a batch runs as', () => {
+  // Google's IAM as the emulator enforces it: the gateway's own account may read nothing; ETL_SA works on jobs and
+  // batches and may act as itself; RUNNER_SA is a second runtime account only ETL_SA may act as.
+  const RUNNER_SA = 'spark-runner@acme-data.iam.gserviceaccount.com';
+  const DEFAULT_COMPUTE_SA = '123456789012-compute@developer.gserviceaccount.com';
+  const clock = new ManualClock();
+  let emulator: DataprocEmulator;
+  let backend: DataprocBackend;
+  const authCalls: string[] = [];
+
+  beforeAll(async () => {
+    emulator = await startDataprocEmulator({
+      clock,
+      stepMs: STEP,
+      verifyToken: (bearer) => (TOKENS[bearer] ? { principal: TOKENS[bearer]! } : undefined),
+      iam: {
+        permissions: {
+          [ETL_SA]: ['dataproc.jobs.create', 'dataproc.jobs.get', 'dataproc.jobs.cancel', 'dataproc.batches.create', 'dataproc.batches.get', 'dataproc.operations.cancel'],
+          [GATEWAY_SA]: ['dataproc.batches.create', 'dataproc.batches.get'],
+        },
+        actAs: { [ETL_SA]: [ETL_SA], [RUNNER_SA]: [ETL_SA], [DEFAULT_COMPUTE_SA]: [GATEWAY_SA] },
+      },
+    });
+    backend = new DataprocBackend({
+      projectId: PROJECT,
+      region: REGION,
+      endpoint: emulator.url,
+      serviceAccount: GATEWAY_SA,
+      auth: (serviceAccount) => {
+        authCalls.push(serviceAccount);
+        return tokenClient(serviceAccount === ETL_SA ? ETL_TOKEN : GATEWAY_TOKEN);
+      },
+      retries: 0,
+    });
+  });
+  afterAll(() => emulator.close());
+
+  const etlJobTemplate = template('etl-job', { job: clusterJob, serviceAccount: ETL_SA });
+  const runtimeOf = (batchId: string) => emulator.batches().find((b) => b.batchId === batchId)?.runtimeServiceAccount;
+
+  it('records the submitting account in the reference and reads and cancels as it', async () => {
+    const sub = submission(etlJobTemplate, { job: clusterJob });
+    const accepted = await backend.submit(sub);
+    expect(accepted.submittedAs).toBe(ETL_SA);
+
+    authCalls.length = 0;
+    await expect(backend.get(accepted)).resolves.toMatchObject({ status: 'QUEUED' });
+    await expect(backend.cancel(accepted)).resolves.toMatchObject({ status: 'CANCELLING' });
+    expect(authCalls).toEqual([ETL_SA, ETL_SA]);
+  });
+
+  it('reads a reference recorded without submittedAs (an older row) as the gateway\'s own account', async () => {
+    const sub = submission(etlJobTemplate, { job: clusterJob });
+    const { kind, id, consoleUrl } = await backend.submit(sub);
+    authCalls.length = 0;
+
+    const err = await backend.get({ kind, id, consoleUrl }).catch((x: unknown) => x);
+
+    expect(authCalls).toEqual([GATEWAY_SA]);
+    // Google would refuse that account here, as it would have before submittedAs existed
+    expect(err).toMatchObject({ backendCode: 'PERMISSION_DENIED' });
+  });
+
+  it('lets the reconciler look a job up as its template\'s account, and records that account', async () => {
+    const sub = submission(etlJobTemplate, { job: clusterJob });
+    await backend.submit(sub);
+    const found = await backend.lookup({ jobId: sub.jobId, template: etlJobTemplate, reservedAt: new Date().toISOString() });
+    expect(found).toMatchObject({ outcome: 'found', job: { id: sub.jobId, submittedAs: ETL_SA } });
+  });
+
+  it('runs a batch as its template\'s service account, which the request names', async () => {
+    const tpl = template('etl-batch', { batch: { pysparkBatch: { mainPythonFileUri: 'gs://a/b.py' } }, serviceAccount: ETL_SA });
+    const sub = submission(tpl, tpl.dataproc!);
+    const planned = backend.plan({ ...sub, rendered: { batch: tpl.dataproc!.batch } });
+    expect(planned.body).toMatchObject({ environmentConfig: { executionConfig: { serviceAccount: ETL_SA } } });
+
+    await backend.submit({ ...sub, rendered: { batch: tpl.dataproc!.batch } });
+
+    expect(runtimeOf(sub.jobId)).toBe(ETL_SA);
+  });
+
+  it('keeps a runtime account the batch names itself, which the submitting account must be allowed to act as', async () => {
+    const batch = { pysparkBatch: { mainPythonFileUri: 'gs://a/b.py' }, environmentConfig: { executionConfig: { serviceAccount: RUNNER_SA, subnetworkUri: 'default' } } };
+    const tpl = template('runner-batch', { batch, serviceAccount: ETL_SA });
+    const sub = submission(tpl, { batch });
+
+    await backend.submit(sub);
+
+    expect(runtimeOf(sub.jobId)).toBe(RUNNER_SA);
+    expect(emulator.batches().find((b) => b.batchId === sub.jobId)?.principal).toBe(ETL_SA);
+    // the gateway's own account may not act as RUNNER_SA: Google refuses the batch
+    const asGateway = template('runner-batch-gw', { batch });
+    const refused = await backend.submit(submission(asGateway, { batch })).catch((x: unknown) => x);
+    expect(refused).toMatchObject({ backendCode: 'PERMISSION_DENIED' });
+  });
+
+  it('leaves a batch of a template without a service account to the project\'s default compute account', async () => {
+    const tpl = template('plain-batch', { batch: { pysparkBatch: { mainPythonFileUri: 'gs://a/b.py' } } });
+    const sub = submission(tpl, { batch: tpl.dataproc!.batch });
+    expect(backend.plan(sub).body).not.toHaveProperty('environmentConfig');
+
+    const accepted = await backend.submit(sub);
+
+    expect(accepted.submittedAs).toBe(GATEWAY_SA);
+    expect(runtimeOf(sub.jobId)).toBe(DEFAULT_COMPUTE_SA);
   });
 });

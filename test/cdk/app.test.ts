@@ -39,27 +39,44 @@ async function synth(config: string, context: Record<string, unknown> = {}): Pro
   }
 }
 
+/** Run `npm start -- --config <file>` as npm does (tsx local/main.ts); a config it refuses ends it before anything listens. */
+async function start(config: string): Promise<Omit<Run, 'outdir'>> {
+  try {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/main.ts', '--config', config], { cwd: PROJECT_ROOT, timeout: 60_000 });
+    return { code: 0, stderr: '' };
+  } catch (err) {
+    const e = err as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+}
+
 describe('bin/app.ts', () => {
-  // GIVEN four configs; WHEN each is synthesized (in parallel: each run loads the whole CDK)
+  // GIVEN five configs; WHEN each is synthesized (in parallel: each run loads the whole CDK)
   const emptyTemplates = join(dir, 'no-templates');
   const badTemplates = join(dir, 'bad-templates');
   const configs = {
     badValue: file('bad.yaml', `${ISSUER}templatesDir: ${emptyTemplates}\nfunctions: {memorySize: 64}\n`),
     badTemplate: file('templates.yaml', `${ISSUER}templatesDir: ${badTemplates}\n`),
     unknownRoute: file('route.yaml', `${ISSUER}templatesDir: ${emptyTemplates}\napi: {routeThrottles: {"GET /nope": {rateLimit: 1, burstLimit: 1}}}\n`),
+    nothingToRotate: file('rotation.yaml', `${ISSUER}templatesDir: ${emptyTemplates}\nrotation: {enabled: true}\n`),
   };
   mkdirSync(emptyTemplates, { recursive: true });
   file('bad-templates/broken.yaml', 'id: broken\n');
   const runs: Partial<Record<keyof typeof configs | 'example', Run>> = {};
+  let started: Omit<Run, 'outdir'>;
 
   beforeAll(async () => {
-    const entries = await Promise.all([
-      ...Object.entries(configs).map(async ([name, path]) => [name, await synth(path)] as const),
-      // Without bundling: real bundling is tested in gateway-function.test.ts and by `npx cdk synth`.
-      synth('config/example.yaml', { 'aws:cdk:bundling-stacks': [] }).then((r) => ['example', r] as const),
+    const [entries, npmStart] = await Promise.all([
+      Promise.all([
+        ...Object.entries(configs).map(async ([name, path]) => [name, await synth(path)] as const),
+        // Without bundling: real bundling is tested in gateway-function.test.ts and by `npx cdk synth`.
+        synth('config/example.yaml', { 'aws:cdk:bundling-stacks': [] }).then((r) => ['example', r] as const),
+      ]),
+      start(configs.nothingToRotate),
     ]);
     Object.assign(runs, Object.fromEntries(entries));
-  }, 90_000);
+    started = npmStart;
+  }, 240_000);
 
   it('reports a config error with the file, field and value, and exits 1 without a stack trace', () => {
     const { code, stderr } = runs.badValue!;
@@ -81,6 +98,17 @@ describe('bin/app.ts', () => {
     expect(code).toBe(1);
     expect(stderr).toContain(`${configs.unknownRoute}: invalid config\n  - /api/routeThrottles names "GET /nope", which is not a route`);
     expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it('refuses rotation.enabled with no credential to rotate, naming the file, the field and the fix', () => {
+    const { code, stderr } = runs.nothingToRotate!;
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${configs.nothingToRotate}: invalid config\n  - /rotation/enabled is true, but this config holds no credential to rotate`);
+    expect(stderr).toContain('Remove /rotation/enabled (or set it to false)');
+    expect(stderr).not.toMatch(STACK_TRACE);
+    // npm start loads the same config the same way
+    expect(started.code).toBe(1);
+    expect(started.stderr).toContain(`${configs.nothingToRotate}: invalid config\n  - /rotation/enabled is true, but this config holds no credential to rotate`);
   });
 
   it('synthesizes config/example.yaml (the default) with cdk-nag on and no errors', () => {

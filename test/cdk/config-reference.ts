@@ -47,7 +47,7 @@ const STACK_NOTES: Record<string, string> = {
   'dataproc.region': 'Dataproc region, e.g. europe-west1',
   'dataproc.endpoint': 'default: Google\'s regional endpoint',
   'databricks.host': 'workspace URL',
-  'databricks.credentials.type': 'pat: a personal or on-behalf-of token, rotated by the stack; oauth-m2m: a service principal secret, rotated by hand',
+  'databricks.credentials.type': 'pat: a personal or on-behalf-of token; oauth-m2m: a service principal OAuth secret; the stack rotates either',
   'databricks.credentials.secretName': 'existing secret; default: created by the stack',
   'dataproc.credentials.type': 'workload-identity: no key anywhere (the default); service-account-key: a key in Secrets Manager, rotated by the stack',
   'databricks.maxRetries': 'retries of throttled or failed Databricks calls',
@@ -70,9 +70,9 @@ const STACK_NOTES: Record<string, string> = {
   'observability.auditRetentionDays': 'audit log and API access log retention (a CloudWatch retention)',
   'observability.auditKmsKeyArn': 'your key for the log groups (its policy must allow CloudWatch Logs); default: a key of the stack',
   'observability.alarmTopicArn': 'your SNS topic for alarms; default: a topic of the stack',
-  'rotation.enabled': 'rotate the Databricks PAT and the Google key on a schedule',
+  'rotation.enabled': 'false: no rotation schedule (rotate by hand)',
   'rotation.intervalDays': 'days between rotations',
-  'rotation.tokenLifetimeDays': 'lifetime of each new Databricks token; must exceed intervalDays',
+  'rotation.tokenLifetimeDays': 'lifetime of each new Databricks token or OAuth secret (Databricks allows 730 days at most); must exceed intervalDays',
   'reconciler.enabled': 'a scheduled function settles reservations a crash left unconfirmed',
 };
 
@@ -122,6 +122,6 @@ export function configReferenceTable(): string {
   const { local: _local, ...deployed } = schema.properties;
   const lines = ['| field | type | default | rules | what it does |', '|---|---|---|---|---|'];
   for (const r of rows({ ...schema, properties: deployed }, '', true, '')) lines.push(`| ${r.field} | ${r.type} | ${r.default} | ${r.rules} | ${r.description} |`);
-  lines.push('| `local.*` | object | | | local mode only (`npm start`): ports, emulators, faults, stand-in secrets; ignored by the stack |');
+  lines.push('| `local.*` | object | | | local mode only (`npm start`): ports, emulators, faults, the jobs of the Databricks emulator (`local.databricks.jobs`), stand-in secrets; ignored by the stack |');
   return lines.join('\n');
 }

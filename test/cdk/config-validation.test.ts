@@ -65,7 +65,7 @@ const FULL_WORKLOAD_IDENTITY: Json = {
     identityProvider: { enabled: true, port: 0, audience: 'data-job-gateway' },
     ledger: { embedded: true, port: 0 },
     dataproc: { enabled: true, port: 0, stepMs: 1000, faults: { errorRate: 0, kinds: ['500'], latencyMs: 0 } },
-    databricks: { enabled: true, port: 0, stepMs: 1000, faults: { errorRate: 0, kinds: ['500'], latencyMs: 0 } },
+    databricks: { enabled: true, port: 0, stepMs: 1000, faults: { errorRate: 0, kinds: ['500'], latencyMs: 0 }, jobs: [{ jobId: 1042, name: 'features-refresh', parameters: { feature_group: 'orders' } }] },
     googleTokens: { enabled: true, port: 0 },
     auditLogFile: '.local/audit.log',
     secrets: { dbx: '{}' },
@@ -256,10 +256,44 @@ describe('config validation (lib/config.ts)', () => {
     expect(() => parseConfig(raw, FILE)).toThrow('/auth/issuers must list at least one issuer (got [])');
   });
 
+  it('fails when local mode defines the same emulator job twice', () => {
+    const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+    raw.local.databricks.jobs.push({ jobId: 1042, name: 'again' });
+    expect(() => parseConfig(raw, FILE)).toThrow('/local/databricks/jobs/1/jobId is defined twice (got 1042)');
+  });
+
   it('fails when a truststore version is given without a truststore', () => {
     const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
     delete raw.api.domain.truststoreUri;
     expect(() => parseConfig(raw, FILE)).toThrow('/api/domain/truststoreVersion needs /api/domain/truststoreUri');
+  });
+
+  describe('rotation with nothing to rotate', () => {
+    it('fails when rotation.enabled is true and no credential is held (Workload Identity, no Databricks), saying the fix', () => {
+      const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+      delete raw.databricks;
+      expect(() => parseConfig(raw, FILE)).toThrow(
+        `${FILE}: invalid config\n  - /rotation/enabled is true, but this config holds no credential to rotate: dataproc uses workload-identity (no key exists) and no databricks section is configured. Remove /rotation/enabled (or set it to false)`,
+      );
+    });
+
+    it('accepts the same config with rotation.enabled left out (nothing to rotate, nothing scheduled) or false', () => {
+      const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+      delete raw.databricks;
+      delete raw.rotation.enabled;
+      expect(parseConfig(structuredClone(raw), FILE).rotation.enabled).toBeUndefined();
+      raw.rotation.enabled = false;
+      expect(() => parseConfig(raw, FILE)).not.toThrow();
+    });
+
+    it.each([
+      ['Databricks oauth-m2m', (raw: Json) => (raw.databricks.credentials = { type: 'oauth-m2m' })],
+      ['a Google service-account key', (raw: Json) => (delete raw.databricks, (raw.dataproc = structuredClone(FULL_SERVICE_ACCOUNT_KEY.dataproc)))],
+    ])('accepts rotation.enabled with %s to rotate', (_what, patch) => {
+      const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+      patch(raw);
+      expect(() => parseConfig(raw, FILE)).not.toThrow();
+    });
   });
 
   describe('loadConfigFile', () => {

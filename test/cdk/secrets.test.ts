@@ -26,6 +26,17 @@ describe('GatewaySecrets', () => {
     expect(stack.resolve(secrets.environment.DATABRICKS_SECRET_ID)).toEqual({ Ref: expect.stringMatching(/^SecretsDatabricks/) });
   });
 
+  it('starts every secret it creates with the generated placeholder the rotation function recognises (lambda/rotation/placeholder.ts)', () => {
+    const stack = newStack();
+    new GatewaySecrets(stack, 'Secrets', { databricks: { type: 'pat' }, googleServiceAccountKey: {} });
+    // GenerateSecretString with no settings: 32 characters, never JSON. Changing it would regenerate deployed secrets' values.
+    const secrets = Template.fromStack(stack).findResources('AWS::SecretsManager::Secret');
+    for (const s of Object.values(secrets)) {
+      expect(s.Properties.GenerateSecretString).toEqual({});
+      expect(s.Properties.SecretString).toBeUndefined();
+    }
+  });
+
   it('adds the Google service-account key secret only in service-account-key mode', () => {
     // GIVEN
     const stack = newStack();
@@ -97,7 +108,7 @@ describe('GatewaySecrets', () => {
     });
   });
 
-  it('marks the Databricks token and the Google key as rotatable, and an OAuth client secret as rotated by hand', () => {
+  it('marks every credential rotatable: a Databricks token or OAuth secret expires, a Google key does not', () => {
     // GIVEN / WHEN
     const pat = new GatewaySecrets(newStack(), 'Secrets', { databricks: { type: 'pat' }, googleServiceAccountKey: {} });
     const oauth = new GatewaySecrets(newStack(), 'Secrets', { databricks: { type: 'oauth-m2m' } });
@@ -107,12 +118,11 @@ describe('GatewaySecrets', () => {
       ['Databricks', 'expiring'],
       ['GoogleServiceAccountKey', 'permanent'],
     ]);
-    expect(oauth.rotatable).toEqual([]);
-    expect(oauth.all.map((s) => s.rotation)).toEqual(['manual']);
+    expect(oauth.rotatable.map((s) => [s.id, s.rotation])).toEqual([['Databricks', 'expiring']]);
   });
 
   it('explains why each unrotated secret it created has no schedule', () => {
-    // GIVEN an OAuth secret (never rotated by the stack) and a Google key (rotation switched off)
+    // GIVEN an OAuth secret and a Google key, with rotation switched off
     const stack = newStack();
     const secrets = new GatewaySecrets(stack, 'Secrets', { databricks: { type: 'oauth-m2m' }, googleServiceAccountKey: {} });
 
@@ -121,7 +131,7 @@ describe('GatewaySecrets', () => {
 
     // THEN
     const reasons = secrets.all.map((s) => JSON.stringify(s.secret.node.metadata.map((m) => m.data)));
-    expect(reasons[0]).toContain('Databricks account console');
+    expect(reasons[0]).toContain('rotation is off in this test config');
     expect(reasons[1]).toContain('rotation is off in this test config');
   });
 });

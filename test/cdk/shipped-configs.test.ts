@@ -1,7 +1,7 @@
 // Every config in config/ synthesizes, with the real templates and the real Lambda entries (bundling skipped).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfigFile } from '../../lib/config.js';
 import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
@@ -29,5 +29,13 @@ describe('shipped configs', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', 10);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: config.name });
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+
+  it('config/example.yaml (rotation.enabled, Databricks oauth-m2m) schedules rotation of the Databricks OAuth secret', () => {
+    const config = loadConfigFile('config/example.yaml', PROJECT_ROOT);
+    const stack = new DataJobGatewayStack(testApp(), config.name, { config, templates: loadTemplateDir(config.templatesPath), env: TEST_ENV });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: { Ref: Match.stringLikeRegexp('^SecretsDatabricks') }, RotationRules: { ScheduleExpression: 'rate(30 days)' } });
   });
 });

@@ -137,6 +137,29 @@ describe('DataJobGatewayStack variants', () => {
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
   });
 
+  it('gives each rotated secret an alarm on its own credential\'s failures, and the rotation function one for the rest', () => {
+    // GIVEN a Databricks token and a Google key, both rotated
+    const config = testConfig((raw) => (raw.dataproc.credentials = { type: 'service-account-key', serviceAccount: 'gateway@acme-data-test.iam.gserviceaccount.com' }));
+
+    // WHEN
+    const { template } = buildStack(config);
+
+    // THEN three rotation alarms, each on a signal no other alarm watches
+    const alarms = template.findResources('AWS::CloudWatch::Alarm') as Resources;
+    const rotationAlarms = Object.entries(alarms).filter(([id]) => /Rotation/.test(id));
+    expect(rotationAlarms.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'DatabricksRotationFailureAlarm',
+      'GoogleServiceAccountKeyRotationFailureAlarm',
+      'RotationFunctionAlarm',
+    ]);
+    const signal = (p: Record<string, any>) => JSON.stringify(p.Metrics ?? [p.Namespace, p.MetricName, p.Dimensions]);
+    const signals = Object.values(alarms).map((a) => signal(a.Properties));
+    expect(new Set(signals).size).toBe(signals.length);
+    const credentialOf = (id: string) => rotationAlarms.find(([k]) => k.startsWith(id))![1].Properties.Dimensions.find((d: { Name: string }) => d.Name === 'credential').Value;
+    expect(credentialOf('DatabricksRotationFailureAlarm')).toBe('databricks-pat');
+    expect(credentialOf('GoogleServiceAccountKeyRotationFailureAlarm')).toBe('google-service-account-key');
+  });
+
   it('has no reconciler or schedule when the reconciler is disabled', () => {
     const { stack, template } = buildStack(testConfig((raw) => (raw.reconciler = { enabled: false })));
     expect(stack.functions.reconciler).toBeUndefined();
@@ -151,11 +174,16 @@ describe('DataJobGatewayStack variants', () => {
     expect(Object.keys(alarms)).toContainEqual(expect.stringMatching(/^DatabricksRotationFailureAlarm/));
   });
 
-  it('never schedules rotation of a Databricks OAuth client secret (only the account console issues them)', () => {
+  it('schedules rotation of a Databricks OAuth client secret, whose lifetime must outlast the interval like a token\'s', () => {
     const { stack, template } = buildStack(testConfig((raw) => (raw.databricks.credentials = { type: 'oauth-m2m' })));
-    expect(stack.functions.rotation).toBeUndefined();
+    expect(stack.functions.rotation).toBeDefined();
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    const tooShort = testConfig((raw) => {
+      raw.databricks.credentials = { type: 'oauth-m2m' };
+      raw.rotation = { intervalDays: 60, tokenLifetimeDays: 45 };
+    });
+    expect(() => buildStack(tooShort)).toThrow(/token lifetime must be longer than the rotation interval/);
   });
 
   it('fails when tokens would expire before the next rotation replaces them', () => {

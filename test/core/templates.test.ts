@@ -59,6 +59,14 @@ describe('template loading', () => {
     ['sensitiveParameters names an undeclared parameter', base.replace('allowedGroups', 'sensitiveParameters: [password]\nallowedGroups'), /sensitiveParameters names "password"/],
     ['the rendered request is not a valid Dataproc job', base.replace('mainPythonFileUri: gs://b/job.py', 'mainPythonFileUri: gs://b/job.py\n      bogusField: 1').replace('    placement', '    bogus: 1\n    placement'), /rendered dataproc request is invalid/],
     ['YAML repeats a key', base.replace('backend: dataproc', 'backend: dataproc\nbackend: dataproc'), /not valid YAML/],
+    [
+      'a caller would choose who a batch runs as',
+      base.replace(
+        'dataproc:\n  job:\n    placement: {clusterName: etl}\n    pysparkJob:',
+        'dataproc:\n  batch:\n    environmentConfig: {executionConfig: {serviceAccount: "{{date}}@acme.iam.gserviceaccount.com"}}\n    pysparkBatch:',
+      ),
+      /executionConfig\.serviceAccount must be a fixed service account email, not a placeholder/,
+    ],
   ];
   it.each(failures)('fails when %s, naming the file', (_, text, message) => {
     expect(() => parse(text)).toThrow(TemplateError);

@@ -313,3 +313,98 @@ describe('Databricks emulator', () => {
     });
   });
 });
+
+describe('Databricks emulator: service principal OAuth secrets (workspace-level proxy API)', () => {
+  const clock = new ManualClock();
+  let emu: DatabricksEmulator;
+  const ADMIN = { clientId: 'admin-sp-app', clientSecret: 'admin-sp-secret-0', workspaceAdmin: true };
+  const PLAIN = { clientId: 'plain-sp-app', clientSecret: 'plain-sp-secret-0' };
+
+  beforeAll(async () => {
+    emu = await startDatabricksEmulator({ clock, oauthClients: [ADMIN, PLAIN] });
+  });
+  afterAll(() => emu.close());
+
+  const exchange = async (clientId: string, clientSecret: string) => {
+    const res = await fetch(`${emu.url}/oidc/v1/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=all-apis',
+    });
+    return { status: res.status, token: ((await res.json()) as { access_token?: string }).access_token };
+  };
+  const secrets = async (method: 'GET' | 'POST' | 'DELETE', spId: string, options: { token: string; body?: unknown; suffix?: string }) => {
+    const res = await fetch(`${emu.url}/api/2.0/accounts/servicePrincipals/${spId}/credentials/secrets${options.suffix ?? ''}`, {
+      method,
+      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  test('SCIM Me of a service principal token answers with its numeric id, the {id} of the secrets API', async () => {
+    const { token } = await exchange(ADMIN.clientId, ADMIN.clientSecret);
+    const me = (await (await fetch(`${emu.url}/api/2.0/preview/scim/v2/Me`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
+    expect(me).toMatchObject({ id: emu.servicePrincipalId(ADMIN.clientId), userName: ADMIN.clientId });
+    expect(me.id).toMatch(/^\d+$/);
+  });
+
+  test('create returns the value once, with a lifetime; the new secret works at /oidc/v1/token; list never shows values', async () => {
+    const spId = emu.servicePrincipalId(ADMIN.clientId)!;
+    const { token } = await exchange(ADMIN.clientId, ADMIN.clientSecret);
+    const created = await secrets('POST', spId, { token: token!, body: { lifetime: '86400s' } });
+    expect(created.status).toBe(200);
+    expect(Object.keys(created.body).sort()).toEqual(['create_time', 'expire_time', 'id', 'secret', 'secret_hash', 'status', 'update_time']);
+    expect(Date.parse(created.body.expire_time) - Date.parse(created.body.create_time)).toBe(86_400_000);
+    expect((await exchange(ADMIN.clientId, created.body.secret)).status).toBe(200);
+
+    const listed = await secrets('GET', spId, { token: token! });
+    expect(listed.body.secrets.map((s: { id: string }) => s.id)).toContain(created.body.id);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
+
+    // an expired secret stops working
+    clock.advance(86_400_000);
+    expect((await exchange(ADMIN.clientId, created.body.secret)).status).toBe(401);
+  });
+
+  test('a deleted secret stops working at once; deleting it again is RESOURCE_DOES_NOT_EXIST', async () => {
+    const spId = emu.servicePrincipalId(ADMIN.clientId)!;
+    const { token } = await exchange(ADMIN.clientId, ADMIN.clientSecret);
+    const created = await secrets('POST', spId, { token: token!, body: {} });
+    expect(Date.parse(created.body.expire_time) - Date.parse(created.body.create_time)).toBe(730 * 86_400_000);
+    expect((await secrets('DELETE', spId, { token: token!, suffix: `/${created.body.id}` })).body).toEqual({});
+    expect((await exchange(ADMIN.clientId, created.body.secret)).status).toBe(401);
+    expect(await secrets('DELETE', spId, { token: token!, suffix: `/${created.body.id}` })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+  });
+
+  test.each([
+    ['a lifetime without the seconds suffix', { lifetime: '86400' }],
+    ['a lifetime longer than 730 days', { lifetime: `${731 * 86_400}s` }],
+    ['a zero lifetime', { lifetime: '0s' }],
+  ])('refuses %s', async (_what, body) => {
+    const { token } = await exchange(ADMIN.clientId, ADMIN.clientSecret);
+    expect(await secrets('POST', emu.servicePrincipalId(ADMIN.clientId)!, { token: token!, body })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+  });
+
+  test('only workspace admins may manage secrets, and a principal holds at most five', async () => {
+    const plainSp = emu.servicePrincipalId(PLAIN.clientId)!;
+    const { token: plain } = await exchange(PLAIN.clientId, PLAIN.clientSecret);
+    expect(await secrets('POST', plainSp, { token: plain!, body: {} })).toMatchObject({ status: 403, body: { error_code: 'PERMISSION_DENIED' } });
+
+    const { token: admin } = await exchange(ADMIN.clientId, ADMIN.clientSecret);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await secrets('POST', plainSp, { token: admin!, body: { lifetime: '3600s' } })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 400]);
+    expect((await secrets('GET', plainSp, { token: admin! })).body.secrets).toHaveLength(5);
+  });
+
+  test('pages the listing with page_size and next_page_token', async () => {
+    const spId = emu.servicePrincipalId(PLAIN.clientId)!;
+    const { token } = await exchange(ADMIN.clientId, ADMIN.clientSecret);
+    const first = await secrets('GET', spId, { token: token!, suffix: '?page_size=2' });
+    expect(first.body.secrets).toHaveLength(2);
+    const second = await secrets('GET', spId, { token: token!, suffix: `?page_size=2&page_token=${first.body.next_page_token}` });
+    expect(second.body.secrets).toHaveLength(2);
+    expect(second.body.next_page_token).toBeDefined();
+  });
+});

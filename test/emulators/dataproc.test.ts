@@ -381,3 +381,46 @@ describe('Dataproc emulator faults', () => {
     }
   });
 });
+
+describe('Dataproc emulator IAM', () => {
+  let emulator: DataprocEmulator;
+  const ALICE = 'alice@acme.iam.gserviceaccount.com';
+
+  beforeAll(async () => {
+    emulator = await startDataprocEmulator({
+      verifyToken: (bearer) => ({ principal: `${bearer.slice('token-'.length)}@acme.iam.gserviceaccount.com` }),
+      iam: { permissions: { [ALICE]: ['dataproc.jobs.create', 'dataproc.jobs.get', 'dataproc.batches.create'] }, actAs: { [ALICE]: [ALICE] } },
+    });
+  });
+  afterAll(() => emulator.close());
+
+  const call = async (method: string, path: string, token: string, body?: unknown): Promise<Answer> => {
+    const res = await fetch(`${emulator.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('answers PERMISSION_DENIED to a principal without the method\'s permission, whoever created the job', async () => {
+    const created = await call('POST', `${JOBS}:submit`, 'token-alice', { job: { ...pyspark(), reference: { jobId: 'iam-job-1' } } });
+    expect(created.status).toBe(200);
+    expect((await call('GET', `${JOBS}/iam-job-1`, 'token-alice')).status).toBe(200);
+    const denied = await call('GET', `${JOBS}/iam-job-1`, 'token-bob');
+    expect(denied).toEqual({
+      status: 403,
+      body: { error: { code: 403, status: 'PERMISSION_DENIED', message: `Permission 'dataproc.jobs.get' denied on resource '//dataproc.googleapis.com/projects/${P}/regions/${R}/jobs/iam-job-1' (or it may not exist).` } },
+    });
+    expect((await call('POST', `${JOBS}/iam-job-1:cancel`, 'token-alice', {})).body.error.message).toContain("'dataproc.jobs.cancel'");
+  });
+
+  it('runs a batch as its execution service account, or the default compute account, and needs actAs on it', async () => {
+    const asItself = await call('POST', `${BATCHES}?batchId=iam-batch-1`, 'token-alice', pysparkBatch({ environmentConfig: { executionConfig: { serviceAccount: ALICE } } }));
+    expect(asItself.status).toBe(200);
+    expect(emulator.batches().find((b) => b.batchId === 'iam-batch-1')?.runtimeServiceAccount).toBe(ALICE);
+
+    const asDefault = await call('POST', `${BATCHES}?batchId=iam-batch-2`, 'token-alice', pysparkBatch());
+    expect(asDefault).toMatchObject({ status: 403, body: { error: { status: 'PERMISSION_DENIED', message: expect.stringContaining("'iam.serviceAccounts.actAs'") } } });
+    expect(asDefault.body.error.message).toContain('123456789012-compute@developer.gserviceaccount.com');
+
+    const notAnAccount = await call('POST', `${BATCHES}?batchId=iam-batch-3`, 'token-alice', pysparkBatch({ environmentConfig: { executionConfig: { serviceAccount: 'alice' } } }));
+    expect(notAnAccount).toMatchObject({ status: 400, body: { error: { status: 'INVALID_ARGUMENT' } } });
+  });
+});

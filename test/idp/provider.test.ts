@@ -38,8 +38,10 @@ describe('discovery and keys', () => {
     expect(discovery.grant_types_supported).toEqual(expect.arrayContaining(['client_credentials', LOCAL_USER_GRANT]));
   });
 
-  it('publishes the RS256 and ES256 keys it generated at start, public parts only, at the default well-known path', () => {
-    expect(idp.jwksUri).toBe(`${idp.issuer}/.well-known/jwks.json`);
+  it('publishes the RS256 and ES256 keys it generated at start, public parts only, away from <issuer>/.well-known/jwks.json', async () => {
+    // the gateway must find them through discovery, as it must for Okta (<issuer>/v1/keys)
+    expect(idp.jwksUri).toBe(`${idp.issuer}/oauth/keys`);
+    expect((await fetch(`${idp.issuer}/.well-known/jwks.json`)).status).toBe(404);
     expect(jwks.keys.map((k) => [k.kty, k.alg, k.use])).toEqual([
       ['RSA', 'RS256', 'sig'],
       ['EC', 'ES256', 'sig'],
@@ -124,11 +126,10 @@ describe('agent tokens (client credentials)', () => {
 });
 
 describe('issuer config for the gateway', () => {
-  it('names the JWKS, the audience and the at+jwt type', () => {
+  it('names the audience and the at+jwt type, and leaves the JWKS to discovery', () => {
     expect(localIssuerConfig(idp)).toEqual({
       issuer: idp.issuer,
       audience: AUDIENCE,
-      jwksUri: idp.jwksUri,
       groupsClaim: 'groups',
       scopeClaim: 'scope',
       requiredScopes: [],

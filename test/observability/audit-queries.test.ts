@@ -12,7 +12,7 @@ describe('the audit queries', () => {
     expect(AUDIT_QUERIES.principal.queryString).toContain('principal.subject = "{{subject}}"');
     expect(AUDIT_QUERIES.denied.queryString).toContain('outcome = "denied"');
     expect(AUDIT_QUERIES['submissions-per-day'].queryString).toContain('stats count(*) as submissions by bin(1d) as day, template, backend');
-    expect(AUDIT_QUERIES.rotations.queryString).toContain('event in ["secret.rotated", "secret.rotation_failed"]');
+    expect(AUDIT_QUERIES.rotations.queryString).toContain('event in ["secret.rotated", "secret.rotation_failed", "secret.not_provisioned"]');
   });
 
   test.each(AUDIT_QUERY_LIST.map((q) => [q.name, q] as const))('%s: reads only audit lines, names every placeholder, and shows its columns', (_, q) => {

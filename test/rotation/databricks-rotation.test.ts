@@ -3,8 +3,9 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../../local/emulators/databricks.js';
 import type { RotatedPat } from '../../lambda/rotation/databricks-pat-rotator.js';
+import { HttpDatabricksOAuthSecretsApi } from '../../lambda/rotation/databricks-oauth-api.js';
 import { HttpDatabricksTokenApi, type TokenApiHttpOptions } from '../../lambda/rotation/databricks-token-api.js';
-import { CredentialTestFailed, InvalidRotationEvent, MalformedSecret, RotationNotSupported } from '../../lambda/rotation/errors.js';
+import { CredentialTestFailed, InvalidRotationEvent, MalformedSecret } from '../../lambda/rotation/errors.js';
 import { IamKeyApi } from '../../lambda/rotation/google-key-api.js';
 import { createRotationHandler, type RotationHandler } from '../../lambda/rotation/rotation.js';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../lambda/rotation/secret-versions.js';
@@ -32,7 +33,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.emulator.close()));
 });
 
-async function world(options: { secret?: (host: string) => Record<string, unknown>; type?: 'pat' | 'oauth-m2m'; http?: TokenApiHttpOptions } = {}): Promise<World> {
+async function world(options: { secret?: (host: string) => Record<string, unknown>; http?: TokenApiHttpOptions } = {}): Promise<World> {
   const emulator = await startDatabricksEmulator({ initialTokens: [{ tokenId: INITIAL_TOKEN_ID, value: INITIAL_TOKEN, comment: 'created by hand' }] });
   const secret = options.secret?.(emulator.url) ?? { host: emulator.url, token: INITIAL_TOKEN, tokenId: INITIAL_TOKEN_ID };
   const sm = new SecretsManagerModel('prod/data-job-gateway/databricks', JSON.stringify(secret));
@@ -44,12 +45,13 @@ async function world(options: { secret?: (host: string) => Record<string, unknow
     secrets: plan.wrap('secrets', sm),
     rotatorFor: rotationTargets({
       config: {
-        databricks: { host: emulator.url, credentials: { type: options.type ?? 'pat' }, maxRetries: 1 },
+        databricks: { host: emulator.url, credentials: { type: 'pat' }, maxRetries: 1 },
         rotation: { enabled: true, intervalDays: 30, tokenLifetimeDays: LIFETIME_DAYS },
       },
       env: { DATABRICKS_SECRET_ID: sm.arn },
       databricks: plan.wrap('databricks', api),
       google: new IamKeyApi(),
+      databricksOAuth: new HttpDatabricksOAuthSecretsApi(),
     }),
     audit: rec.audit,
     metrics: rec.metrics,
@@ -275,23 +277,6 @@ describe('Databricks PAT rotation', () => {
     expect(next.error).toBeUndefined();
     await expectCompleted(w);
     expect(w.emulator.tokens().find((t) => t.tokenId === abandoned)?.revoked).toBe(true);
-  });
-
-  test('oauth-m2m secrets are refused clearly and left exactly as they were', async () => {
-    const value = (host: string) => ({ host, clientId: 'sp-app-id', clientSecret: 'dose0000oauth0000secret' });
-    const w = await world({ type: 'oauth-m2m', secret: value });
-    const before = w.sm.valueAt(AWSCURRENT);
-
-    const run = await w.rotate();
-
-    expect(run.failedStep).toBe('createSecret');
-    expect(run.error).toBeInstanceOf(RotationNotSupported);
-    expect((run.error as Error).message).toMatch(/oauth-m2m client secret.*Databricks account console.*unchanged/);
-    expect(w.sm.valueAt(AWSCURRENT)).toBe(before);
-    expect(await w.sm.getSecretValue(w.sm.arn, { versionId: run.versionId })).toBeUndefined();
-    expect(w.emulator.calls()).toEqual([]);
-    expect(w.rec.auditLines.at(-1)).toMatchObject({ event: 'secret.rotation_failed', reason: 'not_supported', step: 'createSecret' });
-    expect(w.rec.everything()).not.toContain('dose0000oauth0000secret');
   });
 
   test('a current value without tokenId is refused before any token is created', async () => {

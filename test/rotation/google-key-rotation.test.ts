@@ -2,6 +2,7 @@
 // token emulator's IAM keys API and JWT-bearer grant, with a failure injected at every call and then the retry.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from '../../local/emulators/google-tokens.js';
+import { HttpDatabricksOAuthSecretsApi } from '../../lambda/rotation/databricks-oauth-api.js';
 import { HttpDatabricksTokenApi } from '../../lambda/rotation/databricks-token-api.js';
 import { CredentialTestFailed, MalformedSecret } from '../../lambda/rotation/errors.js';
 import { IamKeyApi, parseServiceAccountKey } from '../../lambda/rotation/google-key-api.js';
@@ -43,6 +44,7 @@ async function world(options: { initialValue?: (google: GoogleTokenEmulator) => 
       env: { GOOGLE_KEY_SECRET_ID: sm.name },
       databricks: new HttpDatabricksTokenApi(),
       google: plan.wrap('google', new IamKeyApi({ iamEndpoint: google.url, tokenUrl: google.oauthTokenUrl })),
+      databricksOAuth: new HttpDatabricksOAuthSecretsApi(),
       sleep: async () => {},
     }),
     audit: rec.audit,

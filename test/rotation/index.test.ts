@@ -71,7 +71,8 @@ beforeAll(async () => {
   });
 
   const settings: GatewaySettings = {
-    config: parseConfig({ auth: {}, databricks: { host: emulator.url, credentials: { type: 'pat' } }, rotation: { tokenLifetimeDays: 10 } }),
+    // a stack name unlike the service name: the function must log under its service, not the config's name
+    config: parseConfig({ name: 'AcmeJobGateway', auth: {}, databricks: { host: emulator.url, credentials: { type: 'pat' } }, rotation: { tokenLifetimeDays: 10 } }),
     templates: [],
   };
   (globalThis as Record<string, unknown>).__GATEWAY_SETTINGS__ = JSON.stringify(settings);
@@ -118,6 +119,9 @@ describe('lambda/rotation/index.ts', () => {
     expect(emf.map((l) => l._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service']], [['service', 'credential']]]);
     expect(emf[0]).toMatchObject({ service: METRICS.service, [METRICS.rotations]: 1 });
     expect(emf[0]!._aws.CloudWatchMetrics[0].Namespace).toBe(METRICS.namespace);
+    const logLines = output.filter((l) => typeof l.message === 'string');
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(new Set(logLines.map((l) => l.service))).toEqual(new Set([METRICS.service]));
     const text = JSON.stringify(output);
     expect(text).not.toContain(current.token);
     expect(text).not.toContain(INITIAL_TOKEN);
@@ -132,7 +136,7 @@ describe('lambda/rotation/index.ts', () => {
     expect(failure).toBeInstanceOf(SecretStoreFailed);
     expect((failure as Error).message).toContain('AccessDeniedException');
     expect(output.find((l) => l.event === 'secret.rotation_failed')).toMatchObject({ reason: 'secrets_manager_failed', step: 'createSecret', versionId: 'v-denied' });
-    const emf = output.find((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.[0]?.Name === METRICS.rotationFailures);
-    expect(emf?._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+    const emf = output.filter((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.[0]?.Name === METRICS.rotationFailures);
+    expect(emf.map((l) => l._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service']], [['service', 'credential']], [['service', 'credential', 'step']]]);
   });
 });

@@ -117,6 +117,32 @@ export class SecretsManagerModel implements SecretVersions {
     return { versionId };
   }
 
+  /**
+   * RotateSecret with RotateImmediately false, which a RotationSchedule with RotateImmediatelyOnUpdate false sends:
+   * "Secrets Manager tests the rotation configuration by running the testSecret step of the Lambda rotation function.
+   * The test creates an AWSPENDING version of the secret and then removes it."
+   * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html). The version has no value:
+   * createSecret never ran. What happens to it after a failed test is not documented; the model removes it either way.
+   */
+  async testRotationConfiguration(handler: RotationHandler): Promise<{ versionId: string; error?: unknown }> {
+    if (!this.rotationEnabled) throw new InvalidRequestException({ ...meta, message: 'rotation is not enabled' });
+    const pending = this.holderOf(AWSPENDING);
+    if (pending !== undefined && !this.versions.get(pending)!.stages.has(AWSCURRENT)) {
+      throw new InvalidRequestException({ ...meta, message: "A previous rotation isn't complete. That rotation will be reattempted." });
+    }
+    const versionId = randomUUID();
+    this.versions.set(versionId, { stages: new Set() });
+    this.attach(AWSPENDING, versionId);
+    try {
+      await handler({ Step: 'testSecret', SecretId: this.arn, ClientRequestToken: versionId });
+      return { versionId };
+    } catch (error) {
+      return { versionId, error };
+    } finally {
+      this.versions.delete(versionId);
+    }
+  }
+
   /** UpdateSecretVersionStage with only RemoveFromVersionId: how an operator abandons a stuck rotation. */
   removeStage(stage: string, versionId: string): void {
     if (!this.versions.get(versionId)?.stages.delete(stage)) {

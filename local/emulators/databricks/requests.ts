@@ -170,7 +170,7 @@ export function parseListQuery(q: URLSearchParams): ListRunsQuery {
 
 export const encodePageToken = (offset: number) => Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
 
-function decodePageToken(token: string): number {
+export function decodePageToken(token: string): number {
   try {
     const o = (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown }).o;
     if (typeof o === 'number' && Number.isInteger(o) && o >= 0) return o;

@@ -1,18 +1,14 @@
 // The workspace's credentials: personal access tokens (Token API 2.0) and OAuth M2M access tokens.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../faults.js';
 import { invalidParameter, resourceDoesNotExist } from './api-error.js';
+import type { ServicePrincipal } from './service-principals.js';
 
 export interface InitialToken {
   readonly tokenId?: string;
   readonly value: string;
   readonly comment?: string;
   readonly lifetimeSeconds?: number;
-}
-
-export interface OAuthClient {
-  readonly clientId: string;
-  readonly clientSecret: string;
 }
 
 /** One credential as the emulator sees it; `tokens()` hands out copies. */
@@ -27,6 +23,8 @@ export interface TokenRecord {
   readonly expiryTime: number;
   /** Who the token acts as: a user name for PATs, the client id (service principal application id) for OAuth. */
   readonly userName: string;
+  /** OAuth tokens: the service principal's SCIM id, what SCIM Me answers as `id`. */
+  readonly principalId?: string;
   revoked: boolean;
 }
 
@@ -46,7 +44,6 @@ export class TokenStore {
 
   constructor(
     private readonly clock: Clock,
-    private readonly oauthClients: readonly OAuthClient[] = [],
     private readonly oauthLifetimeSeconds = 3600,
   ) {}
 
@@ -112,10 +109,9 @@ export class TokenStore {
     return {};
   }
 
-  /** `POST /oidc/v1/token` with client credentials; undefined when the client is unknown or the secret is wrong. */
-  issueOAuth(clientId: string, clientSecret: string): { record: TokenRecord; expiresIn: number } | undefined {
-    const client = this.oauthClients.find((c) => c.clientId === clientId);
-    if (!client || !sameSecret(client.clientSecret, clientSecret)) return undefined;
+  /** `POST /oidc/v1/token` for a service principal whose client secret was checked (ServicePrincipals.authenticate). */
+  issueOAuth(sp: ServicePrincipal): { record: TokenRecord; expiresIn: number } {
+    const clientId = sp.applicationId;
     const now = this.clock.now();
     const value = randomBytes(32).toString('base64url');
     const record = this.insert({
@@ -126,6 +122,7 @@ export class TokenStore {
       creationTime: now,
       expiryTime: now + this.oauthLifetimeSeconds * 1000,
       userName: clientId,
+      principalId: sp.id,
       revoked: false,
     });
     return { record, expiresIn: this.oauthLifetimeSeconds };
@@ -154,12 +151,6 @@ const infoOf = (t: TokenRecord): TokenInfo => ({
   expiry_time: t.expiryTime,
   comment: t.comment,
 });
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** int64 fields accept a JSON number or a string of digits, as protobuf JSON does. */
 export function optionalInt(body: Record<string, unknown>, field: string): number | undefined {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { dataproc_v1 } from 'googleapis/build/src/apis/dataproc/v1.js';
 import type { Clock } from '../faults.js';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from './google-error.js';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './google-error.js';
 import { compareValues, matches, paginate, parseFilter, type Clause } from './listing.js';
 import { Timeline, timestamp } from './timeline.js';
 import { FAIL_MARKER, shouldFail, validateBatch, validateBatchId, validateRequestId } from './validation.js';
@@ -21,7 +21,10 @@ export interface EmulatedBatch {
   readonly location: string;
   readonly batchId: string;
   readonly requestId?: string;
+  /** Who created it: what `verifyToken` returned for the bearer token. */
   readonly principal: string;
+  /** The service account the workload runs as: `environmentConfig.executionConfig.serviceAccount`, or the project's default compute account. */
+  readonly runtimeServiceAccount: string;
   /** `projects/{p}/regions/{l}/operations/{uuid}` */
   readonly operation: string;
   /** The batch as `batches.get` would answer now. */
@@ -35,6 +38,7 @@ interface StoredBatch {
   readonly uuid: string;
   readonly requestId?: string;
   readonly principal: string;
+  readonly runtimeServiceAccount: string;
   readonly createdAt: number;
   readonly operation: string;
   readonly spec: dataproc_v1.Schema$Batch;
@@ -44,7 +48,14 @@ interface StoredBatch {
 export interface BatchStoreOptions {
   readonly clock: Clock;
   readonly stepMs: number;
+  /** What a batch without `environmentConfig.executionConfig.serviceAccount` runs as. */
+  readonly defaultServiceAccount: string;
+  /** Whether the creator holds `iam.serviceAccounts.actAs` on the account the batch would run as. */
+  readonly mayActAs: (principal: string, serviceAccount: string) => boolean;
 }
+
+// A user-managed (name@project.iam...) or Google-managed (123-compute@developer...) service account email
+const SERVICE_ACCOUNT = /^[a-z0-9][a-z0-9._-]{0,63}@[a-z0-9][a-z0-9.-]{0,252}\.gserviceaccount\.com$/;
 
 export class BatchStore {
   private readonly byName = new Map<string, StoredBatch>();
@@ -68,6 +79,7 @@ export class BatchStore {
     if (this.byName.has(name)) throw alreadyExists(`Batch ${name} already exists`);
 
     const batch = body as dataproc_v1.Schema$Batch;
+    const runtimeServiceAccount = this.runtimeServiceAccount(batch, principal);
     const spec: dataproc_v1.Schema$Batch = {
       [valid.type]: batch[valid.type],
       ...(batch.labels ? { labels: valid.labels } : {}),
@@ -83,6 +95,7 @@ export class BatchStore {
       uuid,
       requestId,
       principal,
+      runtimeServiceAccount,
       createdAt: now,
       operation: `projects/${projectId}/regions/${location}/operations/${randomUUID()}`,
       spec,
@@ -141,9 +154,28 @@ export class BatchStore {
       batchId: b.batchId,
       ...(b.requestId ? { requestId: b.requestId } : {}),
       principal: b.principal,
+      runtimeServiceAccount: b.runtimeServiceAccount,
       operation: b.operation,
       batch: this.view(b),
     }));
+  }
+
+  /**
+   * The account the workload will run as: the batch's `environmentConfig.executionConfig.serviceAccount`, or the
+   * project's Compute Engine default account (https://cloud.google.com/dataproc-serverless/docs/concepts/service-account).
+   * Its creator must be allowed to act as it.
+   */
+  private runtimeServiceAccount(batch: dataproc_v1.Schema$Batch, principal: string): string {
+    const execution = batch.environmentConfig?.executionConfig;
+    const named = execution?.serviceAccount;
+    if (named !== undefined && named !== null && (typeof named !== 'string' || !SERVICE_ACCOUNT.test(named))) {
+      throw invalidArgument(`Invalid value at 'batch.environment_config.execution_config.service_account': not a service account email: ${JSON.stringify(named)}`, [
+        { field: 'batch.environment_config.execution_config.service_account', description: 'must be a service account email' },
+      ]);
+    }
+    const account = named || this.options.defaultServiceAccount;
+    if (!this.options.mayActAs(principal, account)) throw permissionDenied('iam.serviceAccounts.actAs', `projects/-/serviceAccounts/${account}`);
+    return account;
   }
 
   private findOperation(projectId: string, region: string, operationId: string): StoredBatch {

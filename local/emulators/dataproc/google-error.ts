@@ -66,3 +66,7 @@ export const invalidArgument = (message: string, violations: readonly FieldViola
 export const failedPrecondition = (message: string) => new GoogleApiError(400, message, 'FAILED_PRECONDITION');
 export const notFound = (message: string) => new GoogleApiError(404, message, 'NOT_FOUND');
 export const alreadyExists = (message: string) => new GoogleApiError(409, message, 'ALREADY_EXISTS');
+
+/** IAM's refusal: Google does not say whether the resource exists to a caller without the permission. */
+export const permissionDenied = (permission: string, resource: string) =>
+  new GoogleApiError(403, `Permission '${permission}' denied on resource '${resource}' (or it may not exist).`, 'PERMISSION_DENIED');
