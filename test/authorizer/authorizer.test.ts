@@ -84,6 +84,42 @@ describe('verified-token cache', () => {
   });
 });
 
+describe('the authorizer’s own clock checks, apart from aws-jwt-verify’s', () => {
+  // aws-jwt-verify reads the real clock; the authorizer reads `now`. Moving only `now` leaves the token valid for the
+  // library, so these outcomes come from the authorizer's checks (exp, iat with auth.clockSkewSeconds) alone.
+  const SKEW = 60;
+  const withSkew = () => build({ auth: { ...auth, clockSkewSeconds: SKEW }, now: () => clock });
+  let clock = 0;
+
+  it('refuses a token whose exp passed longer ago than the clock skew', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = await issuer.token({ exp });
+    clock = (exp + SKEW + 1) * 1000;
+    const { authorizer, lines } = withSkew();
+    await expect(authorizer(bearer(token))).rejects.toThrow(/^Unauthorized$/);
+    expect(lines.at(-1)).toMatchObject({ event: 'auth.denied', reason: 'expired' });
+  });
+
+  it('accepts a token whose exp passed less than the clock skew ago', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = await issuer.token({ exp });
+    clock = (exp + SKEW - 2) * 1000;
+    const { authorizer } = withSkew();
+    await expect(authorizer(bearer(token))).resolves.toMatchObject({ context: { subject: 'alice' } });
+  });
+
+  it('refuses a token issued further in the future than the clock skew, and accepts one within it', async () => {
+    const iat = Math.floor(Date.now() / 1000);
+    const token = await issuer.token({ iat });
+    clock = (iat - SKEW - 2) * 1000;
+    const early = withSkew();
+    await expect(early.authorizer(bearer(token))).rejects.toThrow(/^Unauthorized$/);
+    expect(early.lines.at(-1)).toMatchObject({ reason: 'issued_in_future' });
+    clock = (iat - SKEW + 2) * 1000;
+    await expect(withSkew().authorizer(bearer(token))).resolves.toMatchObject({ context: { subject: 'alice' } });
+  });
+});
+
 describe('issuer availability', () => {
   it('fails closed with 401 when the JWKS cannot be fetched, and logs it without the token', async () => {
     const logger = { error: jest.fn() };

@@ -168,6 +168,19 @@ describe('listing', () => {
     expect((await gw.call('POST', `/jobs/${mine.body.id}/cancel`, { token: bob })).status).toBe(404);
     expect((await gw.call('GET', `/jobs/${mine.body.id}`, { token: auditor })).status).toBe(200);
   });
+
+  it('answers 404 to an auditor who may read a job but not cancel it, and audits the refusal', async () => {
+    const owner = await gw.token('frank', ['analysts']);
+    const mine = await submit(owner, 'daily-sales-etl', { date: today });
+    const res = await gw.call('POST', `/jobs/${mine.body.id}/cancel`, { token: auditor });
+    expect(res.status).toBe(404);
+    expect(res.body.title).toBe('Unknown job');
+    expect(gw.audit.filter((e) => e.jobId === mine.body.id && e.event === 'job.cancel_denied')).toEqual([
+      expect.objectContaining({ outcome: 'denied', reason: 'not_owner', principal: expect.objectContaining({ subject: 'carol' }) }),
+    ]);
+    expect(gw.audit.some((e) => e.jobId === mine.body.id && e.event === 'job.cancelled')).toBe(false);
+    expect((await gw.call('GET', `/jobs/${mine.body.id}`, { token: owner })).body.status).not.toMatch(/^CANCEL/);
+  });
 });
 
 describe('dry runs', () => {
@@ -210,6 +223,9 @@ describe('idempotency', () => {
     const key = { 'Idempotency-Key': 'shared-name' };
     const a = await submit(alice, 'daily-sales-etl', { date: today }, key);
     const b = await submit(bob, 'daily-sales-etl', { date: today }, key);
+    // Both are new jobs: a 409 for bob would mean alice's key leaked into his namespace.
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(b.headers.get('idempotent-replayed')).toBeNull();
     expect(a.body.id).not.toBe(b.body.id);
   });
 
