@@ -33,13 +33,7 @@ export class Forbidden extends GatewayError {
   readonly title = 'Not allowed';
 }
 
-export class TemplateNotAllowed extends GatewayError {
-  override readonly name = 'TemplateNotAllowed';
-  readonly status = 403;
-  readonly type = problemType('template-not-allowed');
-  readonly title = 'Template not allowed';
-}
-
+/** A template that does not exist or that the caller may not run: the two are indistinguishable on purpose. */
 export class TemplateNotFound extends GatewayError {
   override readonly name = 'TemplateNotFound';
   readonly status = 404;

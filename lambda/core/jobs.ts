@@ -12,7 +12,6 @@ import {
   JobNotCancellable,
   JobNotFound,
   ParameterValidationFailed,
-  TemplateNotAllowed,
   TemplateNotFound,
   TooManyRequests,
 } from './errors.js';
@@ -80,12 +79,10 @@ export class JobsService {
     }
     const decision = mayRun(principal, template);
     if (!decision.allowed) {
+      // The same answer as for a template that does not exist (as GET /templates/{id} gives): nothing to enumerate.
+      // The audit event keeps the real reason.
       this.audit(req, principal, { event: 'job.denied', outcome: 'denied', ...this.templateFacts(template), reason: decision.reason });
-      throw new TemplateNotAllowed(
-        decision.reason === 'agents_not_allowed'
-          ? `template "${template.id}" may not be run with a machine token`
-          : `your groups may not run template "${template.id}"`,
-      );
+      throw new TemplateNotFound(`no template named "${cmd.template}"`);
     }
     if (cmd.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(cmd.idempotencyKey)) {
       throw new BadRequest('Idempotency-Key must be 1 to 255 visible ASCII characters', [{ pointer: 'header:Idempotency-Key', detail: 'is malformed' }]);
