@@ -174,6 +174,8 @@ export class JobsService {
         ...this.templateFacts(template),
         parameters: row.parameters,
         reason: code,
+        // The caller sees only the code and the request id (errors.ts serverSideDetail); the full message is kept here.
+        ...(err instanceof Error ? { detail: err.message } : {}),
       });
       // A definite rejection ends the job; a transient failure leaves it reserved for a retry (or the reconciler).
       if (err instanceof GatewayError && !(err instanceof BackendFailure)) {
