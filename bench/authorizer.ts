@@ -93,7 +93,7 @@ export async function runAuthorizerBench(options: AuthorizerBenchOptions): Promi
   try {
     const token = await idp.userToken({ sub: 'bench-analyst', groups: ['analysts', 'data-eng'] });
     const jwks = (await (await fetch(idp.jwksUri)).json()) as Jwks;
-    const localIssuer: IssuerConfig = { issuer: idp.issuer, audience: AUDIENCE, jwksUri: idp.jwksUri, groupsClaim: 'groups', scopeClaim: 'scope', requiredScopes: [] };
+    const localIssuer: IssuerConfig = { issuer: idp.issuer, audience: AUDIENCE, jwksUri: idp.jwksUri, groupsClaim: 'groups', trustedGroups: ['*'], scopeClaim: 'scope' };
     // the example deployment's issuers too, so the handler picks among several as deployed
     const deployedAuth = loadConfigFile('config/example.yaml').auth;
     const auth = { ...deployedAuth, issuers: [...deployedAuth.issuers, localIssuer] };

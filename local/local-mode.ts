@@ -1,10 +1,10 @@
 // Local mode: the whole API on one machine. The deployed handlers run unchanged behind the local gateway; every cloud
 // piece is an emulator or embedded store unless the config points that section at the real thing.
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { GatewayConfig } from '../lib/config.js';
+import { assertGroupsAssertable, type GatewayConfig } from '../lib/config.js';
 import { createAuthorizer } from '../lambda/authorizer/authorizer.js';
 import { createJwksFetcher } from '../lambda/authorizer/jwks-fetcher.js';
 import { DatabricksBackend } from '../lambda/backends/databricks.js';
@@ -91,6 +91,8 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       const issuer = localIssuerConfig(idp);
       config.auth.issuers = [...config.auth.issuers, issuer];
     }
+    // The same check as bin/app.ts, against the issuers local mode trusts (its own provider may assert any group).
+    assertGroupsAssertable(config, templates, configFileOf(input, cwd));
 
     // Ledger.
     let embedded: EmbeddedLedger | undefined;
@@ -235,6 +237,12 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     await stopAll();
     throw err;
   }
+}
+
+/** The config file a loaded config came from (loadConfigFile records it), as the user named it. */
+function configFileOf(config: GatewayConfig, cwd: string): string {
+  const file = (config as { sourceFile?: unknown }).sourceFile;
+  return typeof file === 'string' ? relative(cwd, file) : '<config>';
 }
 
 function templateServiceAccounts(templates: readonly Template[]): string[] {

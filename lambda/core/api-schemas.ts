@@ -28,7 +28,7 @@ export type RevocationRequest = Static<typeof RevocationRequest>;
 export const PrincipalView = Type.Object({
   issuer: Type.String(),
   subject: Type.String(),
-  kind: Type.Union([Type.Literal('user'), Type.Literal('agent')]),
+  kind: Type.Union([Type.Literal('user'), Type.Literal('agent'), Type.Literal('unknown')], { description: 'unknown: the token does not say whether a person or a machine holds it' }),
 });
 
 export const Job = Type.Object(

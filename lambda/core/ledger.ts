@@ -1,5 +1,6 @@
 // The job ledger: one row per job, reserved before the backend is called, so a retry never starts a second job.
 import type { BackendName, BackendRef } from './backend.js';
+import type { PrincipalKind } from './principal.js';
 import type { JobStatus } from './status.js';
 
 export interface JobRecord {
@@ -13,7 +14,7 @@ export interface JobRecord {
   readonly parameters: Record<string, unknown>;
   /** SHA-256 of the canonical request: a reused Idempotency-Key with another body is a conflict. */
   readonly requestHash: string;
-  readonly principal: { readonly issuer: string; readonly subject: string; readonly kind: 'user' | 'agent' };
+  readonly principal: { readonly issuer: string; readonly subject: string; readonly kind: PrincipalKind };
   readonly principalKey: string;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 
+/** A person, a machine (client-credentials) token, or a token whose shape does not say (see authorizer/claims.ts). */
+export type PrincipalKind = 'user' | 'agent' | 'unknown';
+
 /** Who is calling, as established by the authorizer. The authorizer context is the only source of it. */
 export interface Principal {
   readonly issuer: string;
   readonly subject: string;
+  /** Only the groups the issuer is trusted to assert (config `trustedGroups`). */
   readonly groups: readonly string[];
-  readonly kind: 'user' | 'agent';
+  readonly kind: PrincipalKind;
+  /** Route scopes (lib/routes.ts ROUTE_SCOPES) the token was granted, already translated from the issuer's names. */
   readonly scopes: readonly string[];
 }
 
@@ -40,7 +45,7 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
   if (!ctx) return undefined;
   const { issuer, subject, groups, kind, scopes } = ctx;
   if (typeof issuer !== 'string' || !issuer || typeof subject !== 'string' || !subject) return undefined;
-  if (kind !== 'user' && kind !== 'agent') return undefined;
+  if (kind !== 'user' && kind !== 'agent' && kind !== 'unknown') return undefined;
   const list = (v: unknown): string[] | undefined => {
     if (typeof v !== 'string') return undefined;
     try {

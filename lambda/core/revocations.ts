@@ -3,14 +3,14 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { LEDGER_TABLE } from './ledger-schema.js';
-import { principalKey } from './principal.js';
+import { principalKey, type PrincipalKind } from './principal.js';
 
 export interface Revocation {
   readonly id: string;
   readonly issuer: string;
   readonly subject: string;
   readonly reason: string;
-  readonly revokedBy: { readonly issuer: string; readonly subject: string; readonly kind: 'user' | 'agent' };
+  readonly revokedBy: { readonly issuer: string; readonly subject: string; readonly kind: PrincipalKind };
   readonly revokedAt: string;
   readonly cancelledJobs: readonly string[];
 }

@@ -65,7 +65,7 @@ const principal = {
   properties: {
     issuer: { type: 'string', minLength: 1 },
     subject: { type: 'string', minLength: 1 },
-    kind: { enum: ['user', 'agent'] },
+    kind: { enum: ['user', 'agent', 'unknown'] },
     groups: { type: 'array', items: { type: 'string' } },
   },
   additionalProperties: false,

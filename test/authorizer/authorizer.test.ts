@@ -5,6 +5,8 @@ import { parseConfig, type GatewayConfig } from '../../lib/config.js';
 import { createAuthorizer, type AuthorizerDeps } from '../../lambda/authorizer/authorizer.js';
 import { createJwksFetcher } from '../../lambda/authorizer/jwks-fetcher.js';
 import { stageWildcardArn } from '../../lambda/authorizer/policy.js';
+import { ROUTE_SCOPES } from '../../lib/routes.js';
+import { policyAllows } from '../../local/gateway.js';
 import { recordingAudit, requestEvent, startJwksServer, TestIssuer, type JwksServer } from './fixtures.js';
 
 const AUDIENCE = 'data-job-gateway';
@@ -14,7 +16,8 @@ let auth: GatewayConfig['auth'];
 
 beforeAll(async () => {
   jwks = await startJwksServer();
-  issuer = await TestIssuer.create(jwks, { path: '/idp', alg: 'ES256', audience: AUDIENCE, claims: { groups: ['analysts'] } });
+  // a user's token: issued to a client (client_id) other than its subject
+  issuer = await TestIssuer.create(jwks, { path: '/idp', alg: 'ES256', audience: AUDIENCE, claims: { groups: ['analysts'], client_id: 'jobs-web' } });
   auth = parseConfig({ auth: { clockSkewSeconds: 0, issuers: [{ issuer: issuer.issuer, audience: AUDIENCE }] } }).auth;
 });
 
@@ -152,7 +155,50 @@ describe('policy', () => {
     expect(result).toEqual({
       principalId: `${issuer.issuer}#alice`,
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/*/*' }] },
-      context: { issuer: issuer.issuer, subject: 'alice', groups: '["analysts"]', kind: 'user', scopes: '[]' },
+      // no scope mapping: every route scope is granted
+      context: { issuer: issuer.issuer, subject: 'alice', groups: '["analysts"]', kind: 'user', scopes: JSON.stringify(ROUTE_SCOPES) },
+    });
+  });
+
+  describe('with the issuer\'s scopes mapped to route scopes', () => {
+    const mapped = () => ({ ...auth, issuers: [{ ...auth.issuers[0]!, scopeClaim: 'scp', scopes: { 'jobs:read': ['jobs.read'], 'jobs:submit': ['jobs.submit'] } }] });
+    const readOnly = () => issuer.token({ scp: ['jobs.read', 'profile'] });
+    const event = (token: string, method: string, resource: string, path = resource) => ({
+      ...bearer(token),
+      httpMethod: method,
+      resource,
+      path,
+      methodArn: `arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/${method}${path}`,
+    });
+    const STAGE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/';
+    const READ_ROUTES = ['GET/templates', 'GET/templates/*', 'GET/jobs', 'GET/jobs/*'].map((r) => `${STAGE}${r}`);
+
+    it('allows exactly the routes the token\'s scopes grant, whichever route it was asked for', async () => {
+      const { authorizer, lines } = build({ auth: mapped() });
+      const token = await readOnly();
+      const onRead = await authorizer(event(token, 'GET', '/jobs/{id}', '/jobs/job-aaaaaaaaaaaaaaaaaaaaaaaaaa'));
+      expect(onRead.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: READ_ROUTES }]);
+      expect(lines).toEqual([]);
+      // the same policy answers for every route from API Gateway's cache: reads pass, submit and cancel do not
+      expect(policyAllows(onRead, `${STAGE}GET/jobs/job-aaaaaaaaaaaaaaaaaaaaaaaaaa`)).toBe(true);
+      expect(policyAllows(onRead, `${STAGE}GET/templates`)).toBe(true);
+      expect(policyAllows(onRead, `${STAGE}POST/jobs`)).toBe(false);
+      expect(policyAllows(onRead, `${STAGE}POST/jobs/job-aaaaaaaaaaaaaaaaaaaaaaaaaa/cancel`)).toBe(false);
+      expect(policyAllows(onRead, `${STAGE}DELETE/admin/revocations/rev-1`)).toBe(false);
+    });
+
+    it('audits missing_scope, with the scope the route needed, when asked for a route the token may not call', async () => {
+      const { authorizer, lines } = build({ auth: mapped() });
+      const result = await authorizer(event(await readOnly(), 'POST', '/jobs'));
+      expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: READ_ROUTES }]);
+      expect(lines).toEqual([expect.objectContaining({ event: 'auth.denied', reason: 'missing_scope', requiredScope: 'jobs:submit', principal: expect.objectContaining({ subject: 'alice' }) })]);
+    });
+
+    it('denies every route to a token none of whose scopes is mapped', async () => {
+      const { authorizer, lines } = build({ auth: mapped() });
+      const result = await authorizer(event(await issuer.token({ scp: ['profile'] }), 'GET', '/templates'));
+      expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: `${STAGE}*/*` }]);
+      expect(lines).toEqual([expect.objectContaining({ reason: 'missing_scope', requiredScope: 'jobs:read' })]);
     });
   });
 

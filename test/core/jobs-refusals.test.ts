@@ -34,8 +34,7 @@ function service() {
 const req: RequestFacts = { requestId: 'req-1', baseUrl: 'https://api.example.com/v1' };
 const who = (groups: string[], kind: Principal['kind']): Principal => ({ issuer: 'https://idp.example.com', subject: 's', groups, kind, scopes: [] });
 
-async function refusal(p: Principal, id: string): Promise<TemplateNotFound> {
-  const { jobs } = service();
+async function refusal(p: Principal, id: string, jobs = service().jobs): Promise<TemplateNotFound> {
   const err = await jobs.submit({ principal: p, template: id, parameters: {} }, req).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(TemplateNotFound);
   return err as TemplateNotFound;
@@ -45,11 +44,11 @@ describe('POST /jobs refusals reveal nothing about which templates exist', () =>
   it.each([
     ['a caller in none of the allowed groups', who(['marketing'], 'user'), 'group_not_allowed'],
     ['a machine token on a template with allowAgents: false', who(['analysts'], 'agent'), 'agents_not_allowed'],
+    ['a token of unknown kind on a template with allowAgents: false', who(['analysts'], 'unknown'), 'kind_unknown'],
   ])('answers %s exactly as for an unknown template, and audits the reason', async (_, principal, reason) => {
     const { jobs, lines } = service();
-    const denied = await jobs.submit({ principal, template: 'agents-barred', parameters: {} }, req).catch((e: unknown) => e as TemplateNotFound);
+    const denied = await refusal(principal, 'agents-barred', jobs);
     const unknown = await refusal(principal, 'no-such-one');
-    expect(denied).toBeInstanceOf(TemplateNotFound);
     expect([denied.status, denied.type, denied.title]).toEqual([unknown.status, unknown.type, unknown.title]);
     expect(denied.message).toBe('no template named "agents-barred"');
     expect(lines).toEqual([expect.objectContaining({ event: 'job.denied', outcome: 'denied', template: 'agents-barred', reason })]);

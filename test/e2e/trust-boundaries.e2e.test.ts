@@ -1,0 +1,95 @@
+// The trust boundaries end to end in local mode: route scopes enforced by API Gateway's (here the local gateway's)
+// evaluation of the authorizer's cached policy, groups counted only from an issuer trusted for them, and the kind of
+// token a template with allowAgents: false admits.
+import { ConfigError } from '../../lib/config.js';
+import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from '../../local/idp/provider.js';
+import { startTestGateway, type TestGateway } from './local-mode.js';
+
+let gw: TestGateway;
+/** A second issuer, like the example config's partner-facing Cognito pool: trusted to assert one group only. */
+let partner: LocalIdentityProvider;
+
+beforeAll(async () => {
+  partner = await startIdentityProvider({ audience: 'data-job-gateway' });
+  // authorizerCacheTtlSeconds from config/local.yaml (300): a second request with the same token is a cache hit
+  gw = await startTestGateway({ adjust: (c) => c.auth.issuers.push(localIssuerConfig(partner, { trustedGroups: ['partner-analysts'] })) });
+});
+afterAll(async () => {
+  await gw?.stop();
+  await partner?.close();
+});
+
+describe('groups are tied to their issuer', () => {
+  it('ignores an admin group asserted by an issuer not trusted for it', async () => {
+    const token = await partner.userToken({ sub: 'pool-user', groups: ['platform-admins', 'partner-analysts'] });
+    const res = await gw.call('POST', '/admin/revocations', { token, body: { issuer: gw.local.idp!.issuer, subject: 'alice', reason: 'takeover' } });
+    expect(res.status).toBe(403);
+    expect(gw.audit.find((e) => e.event === 'principal.revoked' && (e.principal as { subject: string }).subject === 'pool-user')).toMatchObject({
+      outcome: 'denied',
+      reason: 'not_admin',
+      principal: { issuer: partner.issuer, groups: ['partner-analysts'] },
+    });
+  });
+
+  it('ignores a template group asserted by an issuer not trusted for it, while the staff issuer\'s counts', async () => {
+    const body = { template: 'daily-sales-etl', parameters: { date: '2026-11-21' } };
+    const fromPartner = await gw.call('POST', '/jobs', { token: await partner.userToken({ sub: 'pool-analyst', groups: ['analysts'] }), body });
+    expect(fromPartner.status).toBe(404);
+    expect(gw.audit.find((e) => e.event === 'job.denied' && (e.principal as { subject: string }).subject === 'pool-analyst')).toMatchObject({ reason: 'group_not_allowed', principal: { groups: [] } });
+    const fromStaff = await gw.call('POST', '/jobs', { token: await gw.token('staff-analyst', ['analysts']), body });
+    expect(fromStaff.status).toBe(202);
+  });
+
+  it('refuses to start when a group in access.* can be asserted by no issuer, naming the field and the fix', async () => {
+    const start = startTestGateway({
+      adjust: (c) => {
+        c.local.identityProvider.enabled = false;
+        c.auth.issuers = [localIssuerConfig(partner, { trustedGroups: ['analysts', 'data-eng', 'data-science', 'account-managers', 'ml-platform'] })];
+      },
+    });
+    await expect(start).rejects.toThrow(ConfigError);
+    await expect(start).rejects.toThrow(/\/access\/auditorGroups\/0 names "auditors", which no issuer may assert: add "auditors" to \/auth\/issuers\/<n>\/trustedGroups/);
+  });
+});
+
+describe('route scopes', () => {
+  it('answers 403 to a jobs:read token on POST /jobs even when the authorizer\'s answer comes from the cache', async () => {
+    // GIVEN a token granted only jobs:read, whose policy the gateway caches on a first, allowed read
+    const token = await gw.token('reader', ['analysts'], { scopes: ['jobs:read'] });
+    expect((await gw.call('GET', '/jobs', { token })).status).toBe(200);
+    const before = gw.audit.length;
+
+    // WHEN it submits and cancels (cache hits: the authorizer is not called again)
+    const submit = await gw.call('POST', '/jobs', { token, body: { template: 'daily-sales-etl', parameters: { date: '2026-11-21' } } });
+    const cancel = await gw.call('POST', '/jobs/job-aaaaaaaaaaaaaaaaaaaaaaaaaa/cancel', { token });
+
+    // THEN API Gateway's own 403 (ACCESS_DENIED) answers both, and no function ran
+    for (const res of [submit, cancel]) {
+      expect(res.status).toBe(403);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+      expect(res.body).toMatchObject({ type: 'https://data-job-gateway.dev/problems/forbidden', status: 403 });
+    }
+    expect(gw.audit.slice(before).filter((e) => String(e.event).startsWith('job.'))).toEqual([]);
+    expect(gw.local.dataproc!.jobs().some((j) => JSON.stringify(j.job).includes('reader'))).toBe(false);
+    expect((await gw.call('GET', '/templates', { token })).status).toBe(200);
+  });
+
+  it('answers 403 on a first request (no cache) for a route the scopes do not grant, and audits missing_scope', async () => {
+    const token = await gw.token('submitter-only', ['analysts'], { scopes: ['jobs:submit'] });
+    const res = await gw.call('GET', '/jobs', { token });
+    expect(res.status).toBe(403);
+    expect(gw.audit.filter((e) => e.event === 'auth.denied' && (e.principal as { subject?: string } | undefined)?.subject === 'submitter-only')).toEqual([
+      expect.objectContaining({ reason: 'missing_scope', requiredScope: 'jobs:read', path: '/jobs', httpMethod: 'GET' }),
+    ]);
+    const submitted = await gw.call('POST', '/jobs', { token, body: { template: 'daily-sales-etl', parameters: { date: '2026-11-22' } } });
+    expect(submitted.status).toBe(202);
+  });
+
+  it('keeps admin routes to tokens with the admin scope, even for members of the admin group', async () => {
+    const token = await gw.token('ops', ['platform-admins'], { scopes: ['jobs:read', 'audit'] });
+    const revoke = await gw.call('POST', '/admin/revocations', { token, body: { issuer: 'https://idp.example.com', subject: 'mallory', reason: 'test' } });
+    expect(revoke.status).toBe(403);
+    expect((await gw.call('GET', '/admin/revocations', { token })).status).toBe(200);
+  });
+});
