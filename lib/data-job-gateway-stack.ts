@@ -90,6 +90,8 @@ export class DataJobGatewayStack extends Stack {
       accessLogRetentionDays: config.observability.auditRetentionDays,
       executionLogRetentionDays: config.functions.logRetentionDays,
     });
+    // Links and the OpenAPI servers come from the stage's own URL, never from a request's Host header.
+    for (const fn of [this.functions.catalog, this.functions.jobs, this.functions.admin]) fn.addEnvironment(ENV.apiBaseUrl, this.api.baseUrl);
     if (config.api.waf?.enabled) {
       this.firewall = new GatewayFirewall(this, 'Firewall', {
         name: config.name,

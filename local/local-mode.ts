@@ -203,9 +203,12 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       isRevoked,
     });
     const refuseRevoked = revocationGate(isRevoked, audit);
-    const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, refuseRevoked, logError });
-    const catalogHandler = createCatalogHandler({ catalog, refuseRevoked, logError });
-    const admin = createAdminHandler({ revocations, refuseRevoked, maxBodyBytes: config.api.maxBodyBytes, logError });
+    // Local mode's own URL, known once the gateway listens: links never come from the request's Host header.
+    let url = '';
+    const baseUrl = () => url;
+    const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, baseUrl, refuseRevoked, logError });
+    const catalogHandler = createCatalogHandler({ catalog, baseUrl, refuseRevoked, logError });
+    const admin = createAdminHandler({ revocations, refuseRevoked, maxBodyBytes: config.api.maxBodyBytes, baseUrl, logError });
 
     const gateway = await startLocalGateway({
       port: local.port,
@@ -218,6 +221,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       onAccess: options.onAccess,
     });
     closers.push(() => gateway.close());
+    url = gateway.url;
 
     return {
       url: gateway.url,

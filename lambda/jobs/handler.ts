@@ -12,6 +12,8 @@ import { fieldErrors } from '../core/catalog.js';
 export interface JobsHandlerDeps {
   readonly service: JobsService;
   readonly maxBodyBytes: number;
+  /** The stage's base URL, for `links.self` and `Location` (lambda/runtime/settings.ts ENV.apiBaseUrl when deployed). */
+  readonly baseUrl: () => string;
   /** Checked on every request, because API Gateway may answer from its authorizer cache. */
   readonly refuseRevoked?: RevocationGate;
   readonly logError: (message: string, err: unknown) => void;
@@ -35,7 +37,7 @@ export function createJobsHandler(deps: JobsHandlerDeps) {
 
 async function route(deps: JobsHandlerDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const principal = principalOf(event);
-  const req = requestFacts(event);
+  const req = requestFacts(event, deps.baseUrl());
   await deps.refuseRevoked?.(principal, req);
   const id = event.pathParameters?.id;
   switch (`${event.httpMethod} ${event.resource}`) {

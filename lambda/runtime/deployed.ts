@@ -10,7 +10,7 @@ import { JobsService } from '../core/jobs.js';
 import { DynamoRevocationStore } from '../core/revocations.js';
 import { SecretsManagerStore } from '../backends/secrets-manager.js';
 import { createMetrics, PowertoolsJobMetrics } from '../edge/metrics.js';
-import { embeddedSettings, ENV, type GatewaySettings } from './settings.js';
+import { embeddedSettings, ENV, requiredEnv, type GatewaySettings } from './settings.js';
 
 export interface Deployed {
   readonly settings: GatewaySettings;
@@ -20,12 +20,6 @@ export interface Deployed {
   readonly ledger: DynamoLedger;
   readonly revocations: DynamoRevocationStore;
   readonly service: JobsService;
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set: deploy this function with the DataJobGateway stack`);
-  return value;
 }
 
 export function deployed(functionName: string): Deployed {

@@ -1,6 +1,7 @@
 // The trust boundaries end to end in local mode: route scopes enforced by API Gateway's (here the local gateway's)
 // evaluation of the authorizer's cached policy, groups counted only from an issuer trusted for them, and the kind of
 // token a template with allowAgents: false admits.
+import { request } from 'node:http';
 import { ConfigError } from '../../lib/config.js';
 import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from '../../local/idp/provider.js';
 import { startTestGateway, type TestGateway } from './local-mode.js';
@@ -91,5 +92,35 @@ describe('route scopes', () => {
     const revoke = await gw.call('POST', '/admin/revocations', { token, body: { issuer: 'https://idp.example.com', subject: 'mallory', reason: 'test' } });
     expect(revoke.status).toBe(403);
     expect((await gw.call('GET', '/admin/revocations', { token })).status).toBe(200);
+  });
+});
+
+describe('links come from the gateway\'s own URL', () => {
+  /** A raw request, so the Host and X-Forwarded-Proto headers are exactly what a hostile client sends. */
+  function raw(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${gw.local.url}${path}`, { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+  const hostile = { Host: 'evil.example', 'X-Forwarded-Proto': 'gopher', 'X-Forwarded-Host': 'evil.example' };
+
+  it('builds Location and links.self from the configured base URL, whatever Host the caller sends', async () => {
+    const token = await gw.token('linker', ['analysts']);
+    const res = await raw('POST', '/jobs', { ...hostile, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, JSON.stringify({ template: 'daily-sales-etl', parameters: { date: '2026-11-23' } }));
+    expect(res.status).toBe(202);
+    expect(res.body.links.self).toBe(`${gw.local.url}/jobs/${res.body.id}`);
+    expect(res.headers.location).toBe(`${gw.local.url}/jobs/${res.body.id}`);
+  });
+
+  it('serves OpenAPI servers from the configured base URL, even when the first caller lies about Host', async () => {
+    const res = await raw('GET', '/openapi.json', hostile);
+    expect(res.body.servers).toEqual([{ url: gw.local.url }]);
+    expect(JSON.stringify(res.body)).not.toContain('evil.example');
   });
 });
