@@ -16,7 +16,7 @@ export interface Route {
   readonly path: string;
   readonly function: FunctionName;
   /** The name of the request body schema in lambda/core/api-schemas.ts, if the route takes a body. */
-  readonly body?: 'SubmitJobRequest' | 'RevocationRequest';
+  readonly body?: 'SubmitJobRequest' | 'RevocationRequest' | 'FingerprintRequest';
   /** The scope a token needs for this route; public routes need none. */
   readonly scope?: RouteScope;
   /** Whether the route needs no token (only the OpenAPI document). */
@@ -35,6 +35,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/admin/revocations', function: 'admin', scope: 'admin', body: 'RevocationRequest', summary: 'Revoke a principal (admins)' },
   { method: 'GET', path: '/admin/revocations', function: 'admin', scope: 'audit', summary: 'List revocations (auditors and admins)' },
   { method: 'DELETE', path: '/admin/revocations/{id}', function: 'admin', scope: 'admin', summary: 'Lift a revocation (admins)' },
+  // Served by jobs: the only function that holds the MAC key.
+  { method: 'POST', path: '/audit/fingerprints', function: 'jobs', scope: 'audit', body: 'FingerprintRequest', summary: "A personal value's fingerprint, to search the audit trail (auditors)" },
 ];
 
 /** Match a concrete path against the table: the route and its path parameters, or the methods the path allows. */

@@ -1,5 +1,6 @@
 // Local mode: the whole API on one machine. The deployed handlers run unchanged behind the local gateway; every cloud
 // piece is an emulator or embedded store unless the config points that section at the real thing.
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -18,6 +19,7 @@ import type { BackendName, JobBackend } from '../lambda/core/backend.js';
 import { TemplateCatalog } from '../lambda/core/catalog.js';
 import { DynamoLedger } from '../lambda/core/dynamo-ledger.js';
 import { JobsService } from '../lambda/core/jobs.js';
+import { keyedHashFromSecret, type KeyedHash } from '../lambda/core/keyed-hash.js';
 import type { Template } from '../lambda/core/template.js';
 import { loadTemplateDir } from '../lambda/core/template-loader.js';
 import { createJobsHandler } from '../lambda/jobs/handler.js';
@@ -55,6 +57,8 @@ export interface LocalMode {
   readonly gateway: LocalGateway;
   readonly service: JobsService;
   readonly revocations: RevocationService;
+  /** The MAC key in use (tests that compose their own service with the same ledger need the same key). */
+  readonly keyedHash: () => Promise<KeyedHash>;
   readonly auditLogFile: string;
   stop(): Promise<void>;
 }
@@ -63,6 +67,8 @@ export interface LocalMode {
 const LOCAL_ROLE_ARN = 'arn:aws:sts::000000000000:assumed-role/data-job-gateway-jobs/local';
 const LOCAL_DATABRICKS_PAT = 'dapi-local-0000000000000000000000000000';
 const LOCAL_DATABRICKS_TOKEN_ID = 'local-token-0001';
+/** The stand-in for the stack's MAC key secret. */
+export const MAC_KEY_SECRET = 'data-job-gateway/mac-key';
 
 export async function startLocalMode(input: GatewayConfig, options: LocalModeOptions = {}): Promise<LocalMode> {
   const cwd = options.cwd ?? process.cwd();
@@ -187,8 +193,12 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       backends.databricks = new DatabricksBackend({ host: db.host, credentials, maxRetries: db.maxRetries });
     }
 
+    // The MAC key: `local.secrets` may name one (to keep fingerprints stable across restarts); otherwise one per start.
+    if (!(MAC_KEY_SECRET in local.secrets)) secrets.set(MAC_KEY_SECRET, randomBytes(48).toString('base64url'));
+    const keyedHash = keyedHashFromSecret(secrets, MAC_KEY_SECRET);
+
     const catalog = new TemplateCatalog(templates);
-    const service = new JobsService({ catalog, backends, ledger, slots: ledger, audit, access: config.access, log: { warn: (m, extra) => logger.warn(m, extra ?? {}) } });
+    const service = new JobsService({ catalog, backends, ledger, slots: ledger, audit, access: config.access, keyedHash, log: { warn: (m, extra) => logger.warn(m, extra ?? {}) } });
     const logError = (message: string, err: unknown) => logger.error(message, err as Error);
 
     const revocationStore = new DynamoRevocationStore(dynamo, tableName);
@@ -234,6 +244,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       gateway,
       service,
       revocations,
+      keyedHash,
       auditLogFile,
       stop: stopAll,
     };

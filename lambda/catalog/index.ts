@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AuditTrail } from '../core/audit.js';
 import { TemplateCatalog } from '../core/catalog.js';
-import { DynamoRevocationStore } from '../core/revocations.js';
+import { DynamoRevocationCheck } from '../core/revocation-check.js';
 import { revocationGate } from '../edge/revocation-gate.js';
 import { embeddedSettings, ENV, requiredEnv } from '../runtime/settings.js';
 import { createCatalogHandler } from './handler.js';
@@ -12,7 +12,7 @@ const logger = new Logger({ serviceName: 'data-job-gateway', persistentKeys: { f
 const settings = embeddedSettings();
 const table = requiredEnv(ENV.ledgerTable);
 const baseUrl = requiredEnv(ENV.apiBaseUrl);
-const revocations = new DynamoRevocationStore(new DynamoDBClient({}), table);
+const revocations = new DynamoRevocationCheck(new DynamoDBClient({}), table);
 
 export const handler = createCatalogHandler({
   catalog: new TemplateCatalog(settings.templates),

@@ -52,6 +52,9 @@ export interface Ledger {
   listPending(olderThan: string, limit: number): Promise<JobRecord[]>;
 }
 
+/** What the reconciler needs of the ledger: existing rows only, none created or deleted. */
+export type JobRows = Pick<Ledger, 'get' | 'listPending' | 'recordSubmission' | 'updateStatus'>;
+
 /**
  * Active-job slots per (principal, template): a set of job ids whose size is the number of active jobs. Claiming is one
  * conditional write, so concurrent submissions cannot overshoot a limit; a set (not a counter) makes claim and release

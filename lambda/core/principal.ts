@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /** A person, a machine (client-credentials) token, or a token whose shape does not say (see authorizer/claims.ts). */
 export type PrincipalKind = 'user' | 'agent' | 'unknown';
 
@@ -17,11 +15,6 @@ export interface Principal {
 /** The stable key of a principal in the ledger and in revocations: issuer and subject, never groups. */
 export function principalKey(p: Pick<Principal, 'issuer' | 'subject'>): string {
   return `${p.issuer}#${p.subject}`;
-}
-
-/** A short non-reversible tag of a principal, for backend labels that must not carry personal data. */
-export function principalHash(p: Pick<Principal, 'issuer' | 'subject'>): string {
-  return createHash('sha256').update(principalKey(p)).digest('hex').slice(0, 16);
 }
 
 /**

@@ -44,9 +44,13 @@ export function parseTemplate(text: string, file: string): Template {
   checkParameterSchema(t);
   checkBackendBlock(t);
   checkPlaceholders(t);
-  for (const name of t.sensitiveParameters) {
-    if (!declaredParameters(t).has(name)) throw new TemplateError(file, `sensitiveParameters names "${name}", which is not a declared parameter`);
+  for (const field of ['sensitiveParameters', 'personalParameters'] as const) {
+    for (const name of t[field]) {
+      if (!declaredParameters(t).has(name)) throw new TemplateError(file, `${field} names "${name}", which is not a declared parameter`);
+    }
   }
+  const both = t.personalParameters.find((name) => t.sensitiveParameters.includes(name));
+  if (both) throw new TemplateError(file, `"${both}" is in both sensitiveParameters (secret: never recorded) and personalParameters (recorded as a fingerprint): choose one`);
   return t;
 }
 

@@ -40,6 +40,7 @@ describe('template loading', () => {
     expect(t.allowAgents).toBe(false);
     expect(t.datasets).toEqual([]);
     expect(t.sensitiveParameters).toEqual([]);
+    expect(t.personalParameters).toEqual([]);
     expect(t.file).toBe('templates/t.yaml');
   });
 
@@ -58,6 +59,8 @@ describe('template loading', () => {
     ['the id is not a slug', base.replace('id: t-one', 'id: T One'), /\/id must match pattern/],
     ['sensitiveParameters names an undeclared parameter', base.replace('allowedGroups', 'sensitiveParameters: [password]\nallowedGroups'), /sensitiveParameters names "password"/],
     ['the rendered request is not a valid Dataproc job', base.replace('mainPythonFileUri: gs://b/job.py', 'mainPythonFileUri: gs://b/job.py\n      bogusField: 1').replace('    placement', '    bogus: 1\n    placement'), /rendered dataproc request is invalid/],
+    ['personalParameters names an undeclared parameter', base.replace('allowedGroups', 'personalParameters: [email]\nallowedGroups'), /personalParameters names "email"/],
+    ['a parameter is both secret and personal', base.replace('allowedGroups', 'sensitiveParameters: [date]\npersonalParameters: [date]\nallowedGroups'), /"date" is in both sensitiveParameters .* and personalParameters/],
     ['a placeholder parameter has no type (a caller could pass an object)', base.replace('shards: {type: integer, minimum: 1, maximum: 64, default: 8}', 'shards: {default: 8}'), /\/job\/pysparkJob\/args\/3 uses \{\{shards\}\}, so \/parameters\/properties\/shards must declare a scalar type/],
     ['a placeholder parameter is an object', base.replace('shards: {type: integer, minimum: 1, maximum: 64, default: 8}', 'shards: {type: object, default: {}}'), /must declare a scalar type/],
     ['a placeholder parameter is an array of objects', base.replace('shards: {type: integer, minimum: 1, maximum: 64, default: 8}', 'shards: {type: array, items: {type: object}, default: []}'), /must declare a scalar type/],

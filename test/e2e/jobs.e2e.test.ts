@@ -81,15 +81,25 @@ describe('submitting and following jobs', () => {
     expect(done.backendStatus).toMatch(/TERMINATED/);
   });
 
-  it('runs a one-off Databricks notebook and masks its sensitive parameter everywhere', async () => {
-    const res = await submit(scientist, 'customer-report-notebook', { customerId: 'C1234567', recipientEmail: 'dana@example.com' });
+  it('runs a one-off Databricks notebook and shows its personal parameter only as a keyed fingerprint', async () => {
+    const res = await submit(scientist, 'customer-report-notebook', { customerId: 'C1234567', recipientEmail: 'dana@acme.com' });
     expect(res.status).toBe(202);
-    expect(res.body.parameters).toEqual({ customerId: 'C1234567', recipientEmail: '***', months: 12 });
+    const fingerprint = expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(res.body.parameters).toEqual({ customerId: 'C1234567', recipientEmail: fingerprint, months: 12 });
     const done = await gw.waitFor(res.body.id, scientist, (j) => TERMINAL.includes(j.status));
     expect(done.status).toBe('SUCCEEDED');
     const submitted = gw.audit.find((e) => e.event === 'job.submitted' && e.jobId === res.body.id)!;
-    expect(submitted.parameters).toEqual({ customerId: 'C1234567', recipientEmail: '***', months: 12 });
-    expect(readFileSync(gw.local.auditLogFile, 'utf8')).not.toContain('dana@example.com');
+    expect(submitted.parameters).toEqual({ customerId: 'C1234567', recipientEmail: res.body.parameters.recipientEmail, months: 12 });
+    expect(readFileSync(gw.local.auditLogFile, 'utf8')).not.toContain('dana@acme.com');
+    // the notebook itself gets the real address
+    expect(JSON.stringify(gw.local.databricks!.runs().find((r) => r.idempotencyToken === res.body.id))).toContain('dana@acme.com');
+  });
+
+  it('refuses a report recipient outside the template\'s domains (422), without echoing the address', async () => {
+    const res = await submit(scientist, 'customer-report-notebook', { customerId: 'C1234567', recipientEmail: 'exfil@gmail.com' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/parameters/recipientEmail']);
+    expect(JSON.stringify(res.body)).not.toContain('exfil@gmail.com');
   });
 
   it.each([
@@ -231,7 +241,7 @@ describe('idempotency', () => {
 
   it.each([
     ['dataproc', 'daily-sales-etl', { date: '2026-02-02' }],
-    ['databricks', 'customer-report-notebook', { customerId: 'C7654321', recipientEmail: 'x@example.com' }],
+    ['databricks', 'customer-report-notebook', { customerId: 'C7654321', recipientEmail: 'x@acme.com' }],
   ])('starts exactly one %s job for ten concurrent requests with one key', async (backend, template, parameters) => {
     // A fresh caller each: the templates' maxActivePerPrincipal must not be what limits this test.
     const token = await gw.token(`concurrent-${backend}`, ['analysts', 'account-managers']);

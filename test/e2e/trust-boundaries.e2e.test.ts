@@ -2,7 +2,12 @@
 // evaluation of the authorizer's cached policy, groups counted only from an issuer trusted for them, and the kind of
 // token a template with allowAgents: false admits.
 import { request } from 'node:http';
+import { createHash } from 'node:crypto';
 import { ConfigError } from '../../lib/config.js';
+import { jobIdForKey, legacyRequestHash } from '../../lambda/core/ids.js';
+import type { JobRecord } from '../../lambda/core/ledger.js';
+import { principalKey } from '../../lambda/core/principal.js';
+import { LOCAL_AWS } from '../../local/embedded-ledger.js';
 import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from '../../local/idp/provider.js';
 import { startTestGateway, type TestGateway } from './local-mode.js';
 
@@ -122,5 +127,86 @@ describe('links come from the gateway\'s own URL', () => {
     const res = await raw('GET', '/openapi.json', hostile);
     expect(res.body.servers).toEqual([{ url: gw.local.url }]);
     expect(JSON.stringify(res.body)).not.toContain('evil.example');
+  });
+});
+
+describe('keyed MACs instead of guessable hashes', () => {
+  it('stores a request hash and labels the Dataproc job with a tag that the plain SHA-256 of the inputs does not give', async () => {
+    const token = await gw.token('hashed', ['analysts']);
+    const parameters = { date: '2026-11-24' };
+    const res = await gw.call('POST', '/jobs', { token, body: { template: 'daily-sales-etl', parameters } });
+    expect(res.status).toBe(202);
+    const row = (await gw.local.ledger.store.get(res.body.id))!;
+    expect(row.requestHash).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(row.requestHash).not.toContain(legacyRequestHash({ template: 'daily-sales-etl', parameters: { ...parameters, shards: 8 } }));
+    const label = gw.local.dataproc!.jobs().find((j) => j.job.reference?.jobId === res.body.id)!.job.labels!['gateway-principal']!;
+    expect(label).toMatch(/^[0-9a-f]{16}$/);
+    const guess = createHash('sha256').update(principalKey({ issuer: gw.local.idp!.issuer, subject: 'hashed' })).digest('hex');
+    expect(guess.startsWith(label)).toBe(false);
+    expect(label).toBe((await gw.local.keyedHash()).principalTag({ issuer: gw.local.idp!.issuer, subject: 'hashed' }));
+  });
+
+  it('keeps replaying an Idempotency-Key whose ledger row was written before keyed MACs (and still refuses another body)', async () => {
+    // GIVEN a row as the previous release wrote it: an unkeyed SHA-256 request hash
+    const token = await gw.token('upgrader', ['analysts']);
+    const issuer = gw.local.idp!.issuer;
+    const id = jobIdForKey(issuer, 'upgrader', 'before-upgrade');
+    const first = await gw.call('POST', '/jobs', { token, headers: { 'Idempotency-Key': 'before-upgrade' }, body: { template: 'daily-sales-etl', parameters: { date: '2026-11-25' } } });
+    expect(first.body.id).toBe(id);
+    const row = (await gw.local.ledger.store.get(id))!;
+    const legacy: JobRecord = { ...row, requestHash: legacyRequestHash({ template: 'daily-sales-etl', parameters: { date: '2026-11-25', shards: 8 } }) };
+    await overwrite(legacy);
+
+    // WHEN the client retries with the same key and body, and then with another body
+    const retry = await gw.call('POST', '/jobs', { token, headers: { 'Idempotency-Key': 'before-upgrade' }, body: { template: 'daily-sales-etl', parameters: { date: '2026-11-25' } } });
+    const other = await gw.call('POST', '/jobs', { token, headers: { 'Idempotency-Key': 'before-upgrade' }, body: { template: 'daily-sales-etl', parameters: { date: '2026-11-26' } } });
+
+    // THEN the retry is the same job, replayed; the other body is a conflict
+    expect(retry.status).toBe(202);
+    expect(retry.body.id).toBe(id);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(other.status).toBe(409);
+  });
+
+  /** Write a ledger row as it is, replacing the one there (the previous release's row, in this test). */
+  async function overwrite(row: JobRecord): Promise<void> {
+    const { DynamoDBDocumentClient, PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...LOCAL_AWS, endpoint: gw.local.ledger.endpoint }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    await doc.send(new PutCommand({ TableName: gw.local.ledger.tableName, Item: { ...row, pk: `JOB#${row.id}` } }));
+  }
+});
+
+describe('personal values', () => {
+  it('lets an auditor find every job sent to an address, through its fingerprint, without the address in the audit trail', async () => {
+    // GIVEN two reports to one address, submitted by different people
+    const body = (customerId: string) => ({ template: 'customer-report-notebook', parameters: { customerId, recipientEmail: 'finance@acme.com' } });
+    const a = await gw.call('POST', '/jobs', { token: await gw.token('am-1', ['account-managers']), body: body('C1000001') });
+    const b = await gw.call('POST', '/jobs', { token: await gw.token('am-2', ['account-managers']), body: body('C1000002') });
+    expect([a.status, b.status]).toEqual([202, 202]);
+
+    // WHEN an auditor asks for the address's fingerprint
+    const auditor = await gw.token('carol', ['auditors'], { scopes: ['jobs:read', 'audit'] });
+    const res = await gw.call('POST', '/audit/fingerprints', { token: auditor, body: { value: 'finance@acme.com' } });
+
+    // THEN the audit trail's submissions carry exactly that fingerprint, and the lookup itself is audited without the value
+    expect(res.status).toBe(200);
+    const { fingerprint } = res.body;
+    const sentTo = gw.audit.filter((e) => e.event === 'job.submitted' && (e.parameters as Record<string, unknown>)?.recipientEmail === fingerprint).map((e) => e.jobId);
+    expect(sentTo.sort()).toEqual([a.body.id, b.body.id].sort());
+    expect(gw.audit.filter((e) => e.event === 'audit.fingerprint')).toEqual([expect.objectContaining({ outcome: 'success', fingerprint, principal: expect.objectContaining({ subject: 'carol' }) })]);
+    expect(JSON.stringify(gw.audit)).not.toContain('finance@acme.com');
+  });
+
+  it('refuses the lookup to a caller who is not an auditor (403, audited) and to a token without the audit scope', async () => {
+    const analyst = await gw.token('nosy', ['analysts']);
+    const denied = await gw.call('POST', '/audit/fingerprints', { token: analyst, body: { value: 'finance@acme.com' } });
+    expect(denied.status).toBe(403);
+    expect(gw.audit.filter((e) => e.event === 'audit.fingerprint' && e.outcome === 'denied')).toEqual([expect.objectContaining({ reason: 'not_auditor' })]);
+    const unscoped = await gw.call('POST', '/audit/fingerprints', { token: await gw.token('carol-read', ['auditors'], { scopes: ['jobs:read'] }), body: { value: 'x@acme.com' } });
+    expect(unscoped.status).toBe(403);
+    expect(unscoped.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
   });
 });
