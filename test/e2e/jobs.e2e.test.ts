@@ -231,8 +231,9 @@ describe('idempotency', () => {
 
   it('keeps keys apart per principal', async () => {
     const key = { 'Idempotency-Key': 'shared-name' };
-    const a = await submit(alice, 'daily-sales-etl', { date: today }, key);
-    const b = await submit(bob, 'daily-sales-etl', { date: today }, key);
+    // Fresh callers: the template's maxActivePerPrincipal must not be what answers.
+    const a = await submit(await gw.token('key-owner-a', ['analysts']), 'daily-sales-etl', { date: today }, key);
+    const b = await submit(await gw.token('key-owner-b', ['analysts']), 'daily-sales-etl', { date: today }, key);
     // Both are new jobs: a 409 for bob would mean alice's key leaked into his namespace.
     expect([a.status, b.status]).toEqual([202, 202]);
     expect(b.headers.get('idempotent-replayed')).toBeNull();
