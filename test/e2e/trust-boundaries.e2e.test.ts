@@ -1,6 +1,6 @@
-// The trust boundaries end to end in local mode: route scopes enforced by API Gateway's (here the local gateway's)
-// evaluation of the authorizer's cached policy, groups counted only from an issuer trusted for them, and the kind of
-// token a template with allowAgents: false admits.
+// The trust boundaries end to end in local mode: groups counted only from an issuer trusted for them, route scopes
+// enforced by API Gateway's (here the local gateway's) evaluation of the authorizer's cached policy, links built from
+// the gateway's own URL, keyed MACs in the ledger and on Dataproc labels, and auditors' fingerprints of personal values.
 import { request } from 'node:http';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../lib/config.js';
