@@ -9,7 +9,7 @@ import { loadConfigFile, type IssuerConfig } from '../lib/config.js';
 import { createAuthorizer } from '../lambda/authorizer/authorizer.js';
 import { createJwksFetcher } from '../lambda/authorizer/jwks-fetcher.js';
 import { AuditTrail } from '../lambda/core/audit.js';
-import { DynamoRevocationStore, rememberedRevocationCheck } from '../lambda/core/revocations.js';
+import { DynamoRevocationCheck, rememberedRevocationCheck } from '../lambda/core/revocation-check.js';
 import { startEmbeddedLedger } from '../local/embedded-ledger.js';
 import { startIdentityProvider } from '../local/idp/provider.js';
 import { timedLoop, type LoopResult } from './lib/loop.js';
@@ -93,7 +93,7 @@ export async function runAuthorizerBench(options: AuthorizerBenchOptions): Promi
   try {
     const token = await idp.userToken({ sub: 'bench-analyst', groups: ['analysts', 'data-eng'] });
     const jwks = (await (await fetch(idp.jwksUri)).json()) as Jwks;
-    const localIssuer: IssuerConfig = { issuer: idp.issuer, audience: AUDIENCE, jwksUri: idp.jwksUri, groupsClaim: 'groups', scopeClaim: 'scope', requiredScopes: [] };
+    const localIssuer: IssuerConfig = { issuer: idp.issuer, audience: AUDIENCE, jwksUri: idp.jwksUri, groupsClaim: 'groups', trustedGroups: ['*'], scopeClaim: 'scope' };
     // the example deployment's issuers too, so the handler picks among several as deployed
     const deployedAuth = loadConfigFile('config/example.yaml').auth;
     const auth = { ...deployedAuth, issuers: [...deployedAuth.issuers, localIssuer] };
@@ -102,7 +102,7 @@ export async function runAuthorizerBench(options: AuthorizerBenchOptions): Promi
     const event = authorizerEvent(token);
 
     // as deployed (lambda/authorizer/index.ts): a revocation read from the ledger table, remembered for 5 s per principal
-    const revocations = new DynamoRevocationStore(ledger.client, ledger.tableName);
+    const revocations = new DynamoRevocationCheck(ledger.client, ledger.tableName);
     const deployed = createAuthorizer({ auth, audit, jwksFetcher, isRevoked: rememberedRevocationCheck((i, s) => revocations.isRevoked(i, s), 5000) });
     // the same handler with the revocation answer in memory: what our own code costs
     const inMemory = async () => false;

@@ -1,7 +1,7 @@
 // The CDK app: load and validate the config (`-c config=<file>`) and the templates, then build and check the stack.
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, loadConfigFile } from '../lib/config.js';
+import { assertGroupsAssertable, ConfigError, loadConfigFile } from '../lib/config.js';
 import { InvalidSetting } from '../lib/constructs/invalid-setting.js';
 import { InvalidRotationSchedule } from '../lib/constructs/rotation.js';
 import { DataJobGatewayStack } from '../lib/data-job-gateway-stack.js';
@@ -13,9 +13,12 @@ const configFile = String(app.node.tryGetContext('config') ?? 'config/example.ya
 
 try {
   const config = loadConfigFile(configFile);
+  const templates = loadTemplateDir(config.templatesPath);
+  // A group no issuer may assert can never match: a missing trustedGroups entry, caught before anything deploys.
+  assertGroupsAssertable(config, templates, configFile);
   new DataJobGatewayStack(app, config.name, {
     config,
-    templates: loadTemplateDir(config.templatesPath),
+    templates,
     env: {
       account: config.env?.account ?? process.env.CDK_DEFAULT_ACCOUNT,
       region: config.env?.region ?? process.env.CDK_DEFAULT_REGION,

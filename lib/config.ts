@@ -5,6 +5,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+import { ROUTE_SCOPES, type RouteScope } from './routes.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -14,6 +15,9 @@ const HttpsOrLoopbackUrl = Type.String({
   pattern: '^(https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(/[^\\s]*)?)$',
   description: 'https URL (http only on loopback, for local mode)',
 });
+
+const ScopeNames = (scope: RouteScope) =>
+  Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: `the issuer's scopes that grant ${scope} (any one of them)` }));
 
 export const IssuerSchema = Type.Object(
   {
@@ -25,18 +29,32 @@ export const IssuerSchema = Type.Object(
       Type.String({ pattern: HttpsOrLoopbackUrl.pattern, description: 'default: the jwks_uri of <issuer>/.well-known/openid-configuration (OpenID discovery); set it only to override' }),
     ),
     groupsClaim: Type.String({ default: 'groups', description: 'claim holding groups: string or array (Entra ID: groups or roles)' }),
+    trustedGroups: Type.Array(Type.String({ minLength: 1 }), {
+      default: ['*'],
+      description: 'the groups this issuer may assert ("*": any); a group from an issuer not trusted for it counts for nothing. Required when several issuers are configured',
+    }),
     scopeClaim: Type.String({ default: 'scope', description: 'claim holding scopes: space-separated string or array (Entra ID: scp)' }),
-    requiredScopes: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'every request needs one of these scopes (403 otherwise)' }),
+    scopes: Type.Optional(
+      Type.Object(Object.fromEntries(ROUTE_SCOPES.map((s) => [s, ScopeNames(s)])) as Record<RouteScope, ReturnType<typeof ScopeNames>>, {
+        ...Strict,
+        description: 'route scope → this issuer\'s scope names; with it, each route needs its scope (403 otherwise) and an unmapped route scope is never granted; without it, no scope is checked',
+      }),
+    ),
     tokenUse: Type.Optional(Type.Union([Type.Literal('access'), Type.Literal('id')], { description: 'Cognito token_use required' })),
     typ: Type.Optional(Type.String({ description: 'required JOSE typ header, e.g. at+jwt' })),
     agentRule: Type.Optional(
       Type.Object(
         {
           claim: Type.String({ description: 'claim to inspect' }),
-          equals: Type.Optional(Type.Union([Type.String(), Type.Boolean()])),
-          absent: Type.Optional(Type.Boolean({ description: 'agent when the claim is absent' })),
+          values: Type.Optional(
+            Type.Array(Type.Union([Type.String(), Type.Boolean()]), {
+              minItems: 1,
+              description: 'agent when the claim has one of these values, user when it has another; when the claim is missing the kind is unknown',
+            }),
+          ),
+          absent: Type.Optional(Type.Boolean({ description: 'true: agent when the claim is absent, user when present; false: the reverse' })),
         },
-        { ...Strict, description: 'when a token is a machine (client-credentials) token; default covers Okta, Entra ID, Cognito and Auth0' },
+        { ...Strict, description: 'how to tell a machine (client-credentials) token from a user\'s; default: the shapes of Okta, Entra ID, Cognito and Auth0 tokens' },
       ),
     ),
   },
@@ -343,12 +361,43 @@ export function parseConfig(raw: unknown, file = '<config>'): GatewayConfig {
   const value = structuredClone(raw ?? {});
   if (!validateConfig(value)) {
     const union = (validateConfig.errors ?? []).filter((e) => e.keyword !== 'anyOf');
-    throw new ConfigError(file, dedupe(union.map((e) => describeAjvError(e, value))));
+    throw new ConfigError(file, dedupe(union.map((e) => replacedFieldProblem(e) ?? describeAjvError(e, value))));
   }
   const config = value as GatewayConfig;
-  const problems = crossFieldProblems(config);
+  const problems = [...crossFieldProblems(config), ...issuerTrustProblems(raw)];
   if (problems.length) throw new ConfigError(file, problems);
   return config;
+}
+
+/** Fields an older config may still carry, with what replaced them. */
+const REPLACED_FIELDS: readonly { readonly at: RegExp; readonly field: string; readonly fix: string }[] = [
+  {
+    at: /^\/auth\/issuers\/\d+$/,
+    field: 'requiredScopes',
+    fix: 'was replaced by scopes: map each route scope (jobs:read, jobs:submit, jobs:cancel, jobs:approve, admin, audit) to this issuer\'s scope names, e.g. scopes: {"jobs:read": [jobs]} (docs/identity.md)',
+  },
+  {
+    at: /^\/auth\/issuers\/\d+\/agentRule$/,
+    field: 'equals',
+    fix: 'was replaced by values: a list of the claim values that mark an agent, e.g. values: [app]',
+  },
+];
+
+function replacedFieldProblem(e: ErrorObject): string | undefined {
+  if (e.keyword !== 'additionalProperties') return undefined;
+  const replaced = REPLACED_FIELDS.find((r) => r.field === e.params.additionalProperty && r.at.test(e.instancePath));
+  return replaced && `${e.instancePath}/${replaced.field} ${replaced.fix}`;
+}
+
+/** With several issuers each must say which groups it may assert: the default (any) is only safe for a lone issuer. */
+function issuerTrustProblems(raw: unknown): string[] {
+  const issuers = (raw as { auth?: { issuers?: unknown } } | null)?.auth?.issuers;
+  if (!Array.isArray(issuers) || issuers.length < 2) return [];
+  return issuers.flatMap((i: Record<string, unknown>, n) =>
+    i.trustedGroups === undefined
+      ? [`/auth/issuers/${n}/trustedGroups is required when several issuers are configured: list the groups ${JSON.stringify(i.issuer)} may assert (["*"] for any)`]
+      : [],
+  );
 }
 
 function crossFieldProblems(config: GatewayConfig): string[] {
@@ -360,6 +409,11 @@ function crossFieldProblems(config: GatewayConfig): string[] {
   config.auth.issuers.forEach((i, n) => {
     if (seen.has(i.issuer)) problems.push(`/auth/issuers/${n}/issuer is configured twice (got ${JSON.stringify(i.issuer)})`);
     seen.add(i.issuer);
+  });
+  config.auth.issuers.forEach((i, n) => {
+    if (i.agentRule && i.agentRule.values !== undefined && i.agentRule.absent !== undefined) {
+      problems.push(`/auth/issuers/${n}/agentRule sets both values and absent: use one`);
+    }
   });
   if (config.api.domain?.truststoreVersion && !config.api.domain.truststoreUri) {
     problems.push('/api/domain/truststoreVersion needs /api/domain/truststoreUri');
@@ -402,4 +456,37 @@ export function loadConfigFile(path: string, cwd = process.cwd()): GatewayConfig
   const config = parseConfig(raw, path);
   const templatesPath = resolve(cwd, config.templatesDir);
   return Object.assign(config, { sourceFile: file, templatesPath });
+}
+
+/** What the group check needs of a template (lambda/core/template.ts `Template`). */
+export interface GroupsOfTemplate {
+  readonly id: string;
+  readonly file: string;
+  readonly allowedGroups: readonly string[];
+}
+
+/** Whether an issuer with these `trustedGroups` may assert `group`. */
+export const mayAssert = (trustedGroups: readonly string[], group: string) => trustedGroups.includes('*') || trustedGroups.includes(group);
+
+/**
+ * A group named in `access.*` or a template's `allowedGroups` that no configured issuer may assert could never match:
+ * most likely a missing `trustedGroups` entry. Runs where config and templates meet: bin/app.ts and local mode.
+ * `configFile` names the config in the messages.
+ */
+export function assertGroupsAssertable(config: Pick<GatewayConfig, 'auth' | 'access'>, templates: readonly GroupsOfTemplate[], configFile: string): void {
+  const assertable = (g: string) => config.auth.issuers.some((i) => mayAssert(i.trustedGroups, g));
+  const fix = (g: string, from: string) =>
+    `which no issuer may assert: add ${JSON.stringify(g)} to /auth/issuers/<n>/trustedGroups of the issuer that asserts it${config.auth.issuers.length ? '' : ' (no issuer is configured)'}, or remove it from ${from}`;
+  const problems: string[] = [];
+  for (const field of ['auditorGroups', 'adminGroups'] as const) {
+    config.access[field].forEach((g, n) => {
+      if (!assertable(g)) problems.push(`/access/${field}/${n} names ${JSON.stringify(g)}, ${fix(g, `/access/${field}`)}`);
+    });
+  }
+  for (const t of templates) {
+    t.allowedGroups.forEach((g, n) => {
+      if (!assertable(g)) problems.push(`${t.file}: /allowedGroups/${n} names ${JSON.stringify(g)}, ${fix(g, `the allowedGroups of template "${t.id}"`)}`);
+    });
+  }
+  if (problems.length) throw new ConfigError(configFile, problems);
 }

@@ -1,19 +1,22 @@
 // The deployed gateway, composed as in DESIGN.md's request path: client → API (+ WAF) → authorizer → functions → ledger,
 // backends' credentials and audit log; then what watches it: dashboard, alarms, credential rotation, reconciliation.
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { GatewayConfig } from './config.js';
 import type { BackendName } from '../lambda/core/backend.js';
 import type { Template } from '../lambda/core/template.js';
+import { LEDGER_TABLE } from '../lambda/core/ledger-schema.js';
 import { ENV } from '../lambda/runtime/settings.js';
 import { GatewayApi } from './constructs/api.js';
 import { AuditLog } from './constructs/audit-log.js';
 import { GatewayFirewall } from './constructs/firewall.js';
 import { GatewayFunctions } from './constructs/functions.js';
 import { Ledger } from './constructs/ledger.js';
+import { MacKey } from './constructs/mac-key.js';
 import { Observability } from './constructs/observability.js';
 import { ReconcilerSchedule } from './constructs/reconciler.js';
 import { RotationFunctionAlarm, SecretRotation } from './constructs/rotation.js';
+import { grantSecretValue } from './constructs/secret-value-grant.js';
 import { GatewaySecrets } from './constructs/secrets.js';
 
 export interface DataJobGatewayStackProps extends StackProps {
@@ -30,6 +33,8 @@ export class DataJobGatewayStack extends Stack {
   readonly ledger: Ledger;
   readonly secrets: GatewaySecrets;
   readonly functions: GatewayFunctions;
+  /** The deployment's MAC key, readable by the jobs function only. */
+  readonly macKey: MacKey;
   readonly api: GatewayApi;
   readonly firewall?: GatewayFirewall;
   readonly observability: Observability;
@@ -69,11 +74,10 @@ export class DataJobGatewayStack extends Stack {
       projectRoot: props.projectRoot,
     });
 
-    // Least privilege: the authorizer and the catalog read revocations; the backend callers (jobs, admin, reconciler: one role) write the ledger and read credentials.
-    this.ledger.grantReadData(this.functions.authorizer);
-    this.ledger.grantReadData(this.functions.catalog);
-    this.ledger.grantReadWriteData(this.functions.backendRole);
-    this.secrets.grantRead(this.functions.backendRole);
+    this.grantLeastPrivilege();
+    // Request hashes, principal labels and personal fingerprints are keyed: the key is the jobs function's alone.
+    this.macKey = new MacKey(this, 'MacKey', { reader: this.functions.jobs.role! });
+    this.functions.jobs.addEnvironment(ENV.macKeySecret, this.macKey.secret.secretArn);
 
     // client ──HTTPS──▶ (WAF) ──▶ API Gateway ── authorizer ──▶ catalog | jobs | admin
     this.api = new GatewayApi(this, 'Api', {
@@ -89,6 +93,8 @@ export class DataJobGatewayStack extends Stack {
       accessLogRetentionDays: config.observability.auditRetentionDays,
       executionLogRetentionDays: config.functions.logRetentionDays,
     });
+    // Links and the OpenAPI servers come from the stage's own URL, never from a request's Host header.
+    for (const fn of [this.functions.catalog, this.functions.jobs, this.functions.admin]) fn.addEnvironment(ENV.apiBaseUrl, this.api.baseUrl);
     if (config.api.waf?.enabled) {
       this.firewall = new GatewayFirewall(this, 'Firewall', {
         name: config.name,
@@ -153,13 +159,44 @@ export class DataJobGatewayStack extends Stack {
     this.addOutputs();
   }
 
+  /**
+   * Each function may make only the AWS calls its code makes, on the ledger rows it needs (docs/deploy.md "What each
+   * function may do"; test/cdk/least-privilege.test.ts derives the calls from each function's imports and compares).
+   */
+  private grantLeastPrivilege(): void {
+    const { authorizer, catalog, jobs, admin, reconciler } = this.functions;
+    const { job, slots, revocation } = LEDGER_TABLE.keyPrefixes;
+    // Both only check revocations.
+    for (const fn of [authorizer, catalog]) this.ledger.grantItems(fn, ['GetItem'], [revocation]);
+    // jobs: reserve, confirm, update and (when a limit refuses it) discard job rows; claim and free slots; list by principal.
+    this.ledger.grantItems(jobs, ['GetItem'], [job, slots, revocation]);
+    this.ledger.grantItems(jobs, ['PutItem', 'DeleteItem'], [job]);
+    this.ledger.grantItems(jobs, ['UpdateItem'], [job, slots]);
+    this.ledger.grantIndexQuery(jobs, 'principalIndex');
+    // admin: write revocations, and cancel the revoked principal's jobs (updating their rows and freeing their slots).
+    this.ledger.grantItems(admin, ['GetItem'], [job, revocation]);
+    this.ledger.grantItems(admin, ['PutItem', 'DeleteItem'], [revocation]);
+    this.ledger.grantItems(admin, ['UpdateItem'], [job, slots, revocation]);
+    this.ledger.grantIndexQuery(admin, 'principalIndex');
+    // reconciler: settle pending job rows, never create or delete one.
+    if (reconciler) {
+      this.ledger.grantItems(reconciler, ['GetItem', 'UpdateItem'], [job]);
+      this.ledger.grantIndexQuery(reconciler, 'pendingIndex');
+    }
+    for (const fn of this.functions.backendCallers) for (const s of this.secrets.all) grantSecretValue(s.secret, fn);
+  }
+
   private addOutputs(): void {
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     out('ApiUrl', this.api.url, 'Base URL of the gateway API');
     out('AuditLogGroupName', this.auditLog.logGroup.logGroupName, 'Audit log group (npm run audit -- --log-group)');
     out('AccessLogGroupName', this.api.accessLogGroup.logGroupName, 'API Gateway access log group');
     out('LedgerTableName', this.ledger.table.tableName, 'DynamoDB ledger table');
-    out('BackendRoleArn', this.functions.backendRole.roleArn, 'Role of the functions that call the backends (jobs, admin, reconciler): the AWS identity Google Workload Identity Federation must trust');
+    out(
+      'BackendRoleArns',
+      Fn.join(',', this.functions.backendCallers.map((f) => f.role!.roleArn)),
+      'Roles of the functions that call the backends (jobs, admin, reconciler), comma-separated: the AWS identities Google Workload Identity Federation must trust',
+    );
     if (this.secrets.databricks) out('DatabricksSecretArn', this.secrets.databricks.secretArn, 'Put the Databricks credential JSON here');
     if (this.secrets.googleServiceAccountKey) out('GoogleServiceAccountKeySecretArn', this.secrets.googleServiceAccountKey.secretArn, 'Put the Google service-account key JSON here');
     out('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Alarms notify this topic: subscribe the on-call');

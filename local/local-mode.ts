@@ -1,10 +1,11 @@
 // Local mode: the whole API on one machine. The deployed handlers run unchanged behind the local gateway; every cloud
 // piece is an emulator or embedded store unless the config points that section at the real thing.
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { GatewayConfig } from '../lib/config.js';
+import { assertGroupsAssertable, type GatewayConfig } from '../lib/config.js';
 import { createAuthorizer } from '../lambda/authorizer/authorizer.js';
 import { createJwksFetcher } from '../lambda/authorizer/jwks-fetcher.js';
 import { DatabricksBackend } from '../lambda/backends/databricks.js';
@@ -18,6 +19,7 @@ import type { BackendName, JobBackend } from '../lambda/core/backend.js';
 import { TemplateCatalog } from '../lambda/core/catalog.js';
 import { DynamoLedger } from '../lambda/core/dynamo-ledger.js';
 import { JobsService } from '../lambda/core/jobs.js';
+import { keyedHashFromSecret, type KeyedHash } from '../lambda/core/keyed-hash.js';
 import type { Template } from '../lambda/core/template.js';
 import { loadTemplateDir } from '../lambda/core/template-loader.js';
 import { createJobsHandler } from '../lambda/jobs/handler.js';
@@ -60,6 +62,8 @@ export interface LocalMode {
   readonly gateway: LocalGateway;
   readonly service: JobsService;
   readonly revocations: RevocationService;
+  /** The MAC key in use (tests that compose their own service with the same ledger need the same key). */
+  readonly keyedHash: () => Promise<KeyedHash>;
   readonly auditLogFile: string;
   stop(): Promise<void>;
 }
@@ -68,6 +72,8 @@ export interface LocalMode {
 const LOCAL_ROLE_ARN = 'arn:aws:sts::000000000000:assumed-role/data-job-gateway-jobs/local';
 const LOCAL_DATABRICKS_PAT = 'dapi-local-0000000000000000000000000000';
 const LOCAL_DATABRICKS_TOKEN_ID = 'local-token-0001';
+/** The stand-in for the stack's MAC key secret. */
+export const MAC_KEY_SECRET = 'data-job-gateway/mac-key';
 
 export async function startLocalMode(input: GatewayConfig, options: LocalModeOptions = {}): Promise<LocalMode> {
   const cwd = options.cwd ?? process.cwd();
@@ -96,6 +102,8 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       const issuer = localIssuerConfig(idp);
       config.auth.issuers = [...config.auth.issuers, issuer];
     }
+    // The same check as bin/app.ts, against the issuers local mode trusts (its own provider may assert any group).
+    assertGroupsAssertable(config, templates, configFileOf(input, cwd));
 
     // Ledger.
     let embedded: EmbeddedLedger | undefined;
@@ -190,8 +198,12 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       backends.databricks = new DatabricksBackend({ host: db.host, credentials, maxRetries: db.maxRetries });
     }
 
+    // The MAC key: `local.secrets` may name one (to keep fingerprints stable across restarts); otherwise one per start.
+    if (!(MAC_KEY_SECRET in local.secrets)) secrets.set(MAC_KEY_SECRET, randomBytes(48).toString('base64url'));
+    const keyedHash = keyedHashFromSecret(secrets, MAC_KEY_SECRET);
+
     const catalog = new TemplateCatalog(templates);
-    const service = new JobsService({ catalog, backends, ledger, slots: ledger, audit, access: config.access, log: { warn: (m, extra) => logger.warn(m, extra ?? {}) } });
+    const service = new JobsService({ catalog, backends, ledger, slots: ledger, audit, access: config.access, keyedHash, log: { warn: (m, extra) => logger.warn(m, extra ?? {}) } });
     const logError = (message: string, err: unknown) => logger.error(message, err as Error);
 
     const revocationStore = new DynamoRevocationStore(dynamo, tableName);
@@ -206,9 +218,12 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       isRevoked,
     });
     const refuseRevoked = revocationGate(isRevoked, audit);
-    const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, refuseRevoked, logError });
-    const catalogHandler = createCatalogHandler({ catalog, refuseRevoked, logError });
-    const admin = createAdminHandler({ revocations, refuseRevoked, maxBodyBytes: config.api.maxBodyBytes, logError });
+    // Local mode's own URL, known once the gateway listens: links never come from the request's Host header.
+    let url = '';
+    const baseUrl = () => url;
+    const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, baseUrl, refuseRevoked, logError });
+    const catalogHandler = createCatalogHandler({ catalog, baseUrl, refuseRevoked, logError });
+    const admin = createAdminHandler({ revocations, refuseRevoked, maxBodyBytes: config.api.maxBodyBytes, baseUrl, logError });
 
     const gateway = await startLocalGateway({
       port: local.port,
@@ -221,6 +236,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       onAccess: options.onAccess,
     });
     closers.push(() => gateway.close());
+    url = gateway.url;
 
     return {
       url: gateway.url,
@@ -234,6 +250,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       gateway,
       service,
       revocations,
+      keyedHash,
       auditLogFile,
       stop: stopAll,
     };
@@ -241,6 +258,12 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     await stopAll();
     throw err;
   }
+}
+
+/** The config file a loaded config came from (loadConfigFile records it), as the user named it. */
+function configFileOf(config: GatewayConfig, cwd: string): string {
+  const file = (config as { sourceFile?: unknown }).sourceFile;
+  return typeof file === 'string' ? relative(cwd, file) : '<config>';
 }
 
 function templateServiceAccounts(templates: readonly Template[]): string[] {

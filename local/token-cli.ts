@@ -28,6 +28,7 @@ const USAGE = `usage:
   npm run token -- --sub <subject> [--groups g1,g2] [--scopes s1,s2] [--ttl seconds]
   npm run token -- --agent [--client-id ${DEFAULT_AGENT_CLIENT}] [--scopes s1,s2]
 options:
+  --scopes s1,s2   route scopes (jobs:read, jobs:submit, jobs:cancel, jobs:approve, admin, audit); default: all of them
   --state <file>   local mode state file (default ${STATE_FILE})`;
 
 /** A problem the user can fix; the message says how. */

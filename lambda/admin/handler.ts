@@ -13,6 +13,8 @@ export interface AdminHandlerDeps {
   readonly revocations: RevocationService;
   readonly refuseRevoked: RevocationGate;
   readonly maxBodyBytes: number;
+  /** The stage's base URL (lambda/runtime/settings.ts ENV.apiBaseUrl when deployed). */
+  readonly baseUrl: () => string;
   readonly logError: (message: string, err: unknown) => void;
 }
 
@@ -24,7 +26,7 @@ export function createAdminHandler(deps: AdminHandlerDeps) {
     const requestId = event.requestContext.requestId;
     try {
       const actor = principalOf(event);
-      const req = requestFacts(event);
+      const req = requestFacts(event, deps.baseUrl());
       await deps.refuseRevoked(actor, req);
       switch (`${event.httpMethod} ${event.resource}`) {
         case 'POST /admin/revocations': {

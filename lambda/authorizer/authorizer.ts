@@ -25,6 +25,7 @@ import {
 } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { GatewayConfig, IssuerConfig } from '../../lib/config.js';
+import { ROUTES } from '../../lib/routes.js';
 import type { AuditTrail } from '../core/audit.js';
 import type { Principal } from '../core/principal.js';
 import { extractBearerToken } from './bearer.js';
@@ -139,6 +140,7 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
       event: 'auth.denied',
       outcome: 'denied',
       reason: rejection.reason,
+      ...(rejection.requiredScope ? { requiredScope: rejection.requiredScope } : {}),
       ...(p ? { principal: { issuer: p.issuer, subject: p.subject, kind: p.kind, groups: p.groups } } : {}),
       ...requestFacts(event),
     });
@@ -154,11 +156,16 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
       const token = extractBearerToken(event, auth.maxTokenLength);
       const { principal, issuer } = await verify(token);
       await checkRevocation(principal);
-      if (issuer.requiredScopes.length && !issuer.requiredScopes.some((s) => principal.scopes.includes(s))) {
-        recordDenial(event, new TokenRejected('missing_scope', 'none of the required scopes', { principal }));
-        return denyPolicy(principal, event.methodArn);
+      // An issuer without a scope mapping checks no scopes: the whole stage is allowed, as the policy is cached for all routes.
+      if (!issuer.scopes) return allowPolicy(principal, event.methodArn);
+      const granted = ROUTES.filter((r) => r.scope !== undefined && principal.scopes.includes(r.scope));
+      const route = ROUTES.find((r) => r.method === event.httpMethod && r.path === event.resource);
+      if (!route || !granted.includes(route)) {
+        const rejection = new TokenRejected('missing_scope', `the token's scopes do not grant ${route?.scope ?? 'this route'}`, { principal, requiredScope: route?.scope });
+        recordDenial(event, rejection);
       }
-      return allowPolicy(principal, event.methodArn);
+      // Exactly the granted routes: API Gateway answers 403 on the others, from its cache too.
+      return granted.length ? allowPolicy(principal, event.methodArn, granted) : denyPolicy(principal, event.methodArn);
     } catch (err) {
       // a bug of ours must not look like a bad token: only rejections become 401
       if (!(err instanceof TokenRejected)) throw err;

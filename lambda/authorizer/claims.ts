@@ -1,6 +1,8 @@
-// From verified claims to a Principal: groups, scopes and whether the caller is a machine (client-credentials) token.
-import type { IssuerConfig } from '../../lib/config.js';
-import type { Principal } from '../core/principal.js';
+// From verified claims to a Principal: trusted groups, granted route scopes, and whether the caller is a machine
+// (client-credentials) token.
+import { mayAssert, type IssuerConfig } from '../../lib/config.js';
+import { ROUTE_SCOPES, type RouteScope } from '../../lib/routes.js';
+import type { Principal, PrincipalKind } from '../core/principal.js';
 import type { JsonObject } from './compact-jwt.js';
 import { TokenRejected } from './denial.js';
 
@@ -12,10 +14,21 @@ export function principalFromClaims(issuer: IssuerConfig, payload: JsonObject): 
   return {
     issuer: issuer.issuer,
     subject,
-    groups: listClaim(payload, issuer.groupsClaim, 'one'),
-    kind: isAgentToken(payload, issuer.agentRule) ? 'agent' : 'user',
-    scopes: listClaim(payload, issuer.scopeClaim, 'space-separated'),
+    // A group counts only if this issuer is trusted to assert it: nothing downstream ever sees the others.
+    groups: listClaim(payload, issuer.groupsClaim, 'one').filter((g) => mayAssert(issuer.trustedGroups, g)),
+    kind: tokenKind(payload, issuer.agentRule),
+    scopes: grantedRouteScopes(issuer, listClaim(payload, issuer.scopeClaim, 'space-separated')),
   };
+}
+
+/**
+ * The route scopes a token's own scopes grant, through the issuer's `scopes` mapping. An issuer without a mapping
+ * checks no scopes: every route scope is granted.
+ */
+export function grantedRouteScopes(issuer: Pick<IssuerConfig, 'scopes'>, tokenScopes: readonly string[]): RouteScope[] {
+  const mapping = issuer.scopes;
+  if (!mapping) return [...ROUTE_SCOPES];
+  return ROUTE_SCOPES.filter((scope) => (mapping[scope] ?? []).some((name) => tokenScopes.includes(name)));
 }
 
 /**
@@ -31,27 +44,50 @@ export function listClaim(payload: JsonObject, claim: string, stringIs: 'one' | 
 }
 
 /**
- * Is this a machine token? With an `agentRule` the issuer decides; without one, the shapes the big issuers give their
- * client-credentials tokens:
- * - Okta: `sub` equals `cid` (the client id)
- * - Entra ID: `idtyp: app`, or application `roles` with no delegated `scp` (in a token with Entra's `tid`)
- * - Cognito (and RFC 9068 issuers such as the local provider): `sub` equals `client_id`, with no `username`
- * - Auth0: `gty: client-credentials`, or a `sub` ending in `@clients`
+ * User, machine (client-credentials) token, or unknown. With an `agentRule` the issuer decides; without one, the
+ * shapes the big issuers give their tokens, and `unknown` when none matches (a template with `allowAgents: false`
+ * then refuses the token):
+ * - Entra ID (`tid` present): agent with `idtyp: app`, or app `roles` and no `scp`; user with `idtyp: user` or a
+ *   delegated `scp`
+ * - Okta: agent when `sub` equals the client id `cid`, user when it differs
+ * - Cognito and RFC 9068 issuers (the local provider): agent when `sub` equals `client_id` with no `username`, user
+ *   when `sub` differs from `client_id` or there is a `username`
+ * - Auth0: agent with `gty: client-credentials` or a `sub` ending in `@clients`; user with another `gty`, or an `azp`
+ *   (the client) that is not the subject
  */
-export function isAgentToken(payload: JsonObject, rule?: AgentRule): boolean {
-  if (rule) return matchesRule(payload, rule);
+export function tokenKind(payload: JsonObject, rule?: AgentRule): PrincipalKind {
+  if (rule) return kindByRule(payload, rule);
   const { sub } = payload;
-  if (typeof sub !== 'string') return false;
-  const okta = typeof payload.cid === 'string' && payload.cid === sub;
-  const entra = payload.idtyp === 'app' || (payload.scp === undefined && Array.isArray(payload.roles) && payload.roles.length > 0 && typeof payload.tid === 'string');
-  const clientCredentials = typeof payload.client_id === 'string' && payload.client_id === sub && payload.username === undefined;
-  const auth0 = payload.gty === 'client-credentials' || sub.endsWith('@clients');
-  return okta || entra || clientCredentials || auth0;
+  if (typeof sub !== 'string') return 'unknown';
+  if (typeof payload.tid === 'string') {
+    if (payload.idtyp === 'app' || (payload.scp === undefined && Array.isArray(payload.roles) && payload.roles.length > 0)) return 'agent';
+    if (payload.idtyp === 'user' || payload.scp !== undefined) return 'user';
+    return 'unknown';
+  }
+  const named = (claim: string) => (typeof payload[claim] === 'string' ? (payload[claim] as string) : undefined);
+  const okta = named('cid');
+  const clientId = named('client_id');
+  const azp = named('azp');
+  const gty = named('gty');
+  const agent = okta === sub || (clientId === sub && payload.username === undefined) || gty === 'client-credentials' || sub.endsWith('@clients');
+  if (agent) return 'agent';
+  const user =
+    (okta !== undefined && okta !== sub) ||
+    (clientId !== undefined && clientId !== sub) ||
+    typeof payload.username === 'string' ||
+    gty !== undefined ||
+    (azp !== undefined && azp !== sub);
+  return user ? 'user' : 'unknown';
 }
 
-function matchesRule(payload: JsonObject, rule: AgentRule): boolean {
-  const present = Object.hasOwn(payload, rule.claim) && payload[rule.claim] !== undefined && payload[rule.claim] !== null;
-  if (rule.equals !== undefined) return present && payload[rule.claim] === rule.equals;
-  if (rule.absent !== undefined) return rule.absent ? !present : present;
-  return present && payload[rule.claim] !== false && payload[rule.claim] !== '';
+function kindByRule(payload: JsonObject, rule: AgentRule): PrincipalKind {
+  const value = Object.hasOwn(payload, rule.claim) ? payload[rule.claim] : undefined;
+  const present = value !== undefined && value !== null;
+  if (rule.values !== undefined) {
+    if (!present) return 'unknown';
+    const values = Array.isArray(value) ? value : [value];
+    return values.some((v) => rule.values!.includes(v as string | boolean)) ? 'agent' : 'user';
+  }
+  if (rule.absent !== undefined) return present === rule.absent ? 'user' : 'agent';
+  return present && value !== false && value !== '' ? 'agent' : 'user';
 }

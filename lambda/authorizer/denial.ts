@@ -42,12 +42,15 @@ export class TokenRejected extends Error {
   override readonly name = 'TokenRejected';
   /** Set when the token itself was valid (missing scope, revoked), so the audit event can say who. */
   readonly principal: Principal | undefined;
+  /** For `missing_scope`: the route scope the request needed. */
+  readonly requiredScope: string | undefined;
   constructor(
     readonly reason: DenialReason,
     message: string = reason,
-    options?: ErrorOptions & { principal?: Principal },
+    options?: ErrorOptions & { principal?: Principal; requiredScope?: string },
   ) {
     super(message, options);
     this.principal = options?.principal;
+    this.requiredScope = options?.requiredScope;
   }
 }

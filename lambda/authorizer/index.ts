@@ -4,8 +4,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditTrail } from '../core/audit.js';
-import { DynamoRevocationStore, rememberedRevocationCheck } from '../core/revocations.js';
-import { embeddedSettings, ENV } from '../runtime/settings.js';
+import { DynamoRevocationCheck, rememberedRevocationCheck } from '../core/revocation-check.js';
+import { embeddedSettings, ENV, requiredEnv } from '../runtime/settings.js';
 import { createAuthorizer } from './authorizer.js';
 import { createJwksFetcher } from './jwks-fetcher.js';
 import { PowertoolsAuthorizerMetrics } from '../edge/auth-metrics.js';
@@ -14,10 +14,8 @@ import { createMetrics } from '../edge/metrics.js';
 const settings = embeddedSettings();
 const logger = new Logger({ serviceName: 'data-job-gateway', persistentKeys: { function: 'authorizer' } });
 
-const table = process.env[ENV.ledgerTable];
 // Revocation is checked on every call: refuse to start rather than run without it.
-if (!table) throw new Error(`environment variable ${ENV.ledgerTable} is not set: deploy this function with the DataJobGateway stack`);
-const revocations = new DynamoRevocationStore(new DynamoDBClient({}), table);
+const revocations = new DynamoRevocationCheck(new DynamoDBClient({}), requiredEnv(ENV.ledgerTable));
 
 const authorize = createAuthorizer({
   auth: settings.config.auth,

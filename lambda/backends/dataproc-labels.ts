@@ -1,5 +1,4 @@
 // Labels the gateway puts on every Dataproc job and batch, and the sanitising that keeps them within Dataproc's rules.
-import { principalHash } from '../core/principal.js';
 import type { Submission } from '../core/backend.js';
 
 export const GATEWAY_LABEL = {
@@ -28,11 +27,11 @@ export function sanitizeLabelKey(key: string): string {
   return (/^[a-z]/.test(value) ? value : `k${value}`).slice(0, MAX_LENGTH);
 }
 
-/** The labels that tie a Dataproc workload to our job, template and (hashed, never personal) principal. */
-export function gatewayLabels(submission: Pick<Submission, 'jobId' | 'template' | 'principal'>): Record<string, string> {
+/** The labels that tie a Dataproc workload to our job, template and principal (a keyed MAC: nothing a label reader can reverse). */
+export function gatewayLabels(submission: Pick<Submission, 'jobId' | 'template' | 'principalTag'>): Record<string, string> {
   return {
     [GATEWAY_LABEL.template]: sanitizeLabelValue(submission.template.id),
-    [GATEWAY_LABEL.principal]: principalHash(submission.principal),
+    [GATEWAY_LABEL.principal]: sanitizeLabelValue(submission.principalTag),
     [GATEWAY_LABEL.jobId]: sanitizeLabelValue(submission.jobId),
   };
 }

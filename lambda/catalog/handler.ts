@@ -10,6 +10,8 @@ import type { RevocationGate } from '../edge/revocation-gate.js';
 
 export interface CatalogHandlerDeps {
   readonly catalog: TemplateCatalog;
+  /** The stage's base URL, the OpenAPI document's `servers` (lambda/runtime/settings.ts ENV.apiBaseUrl when deployed). */
+  readonly baseUrl: () => string;
   /** Checked on every request, because API Gateway may answer from its authorizer cache. */
   readonly refuseRevoked?: RevocationGate;
   readonly logError: (message: string, err: unknown) => void;
@@ -23,11 +25,11 @@ export function createCatalogHandler(deps: CatalogHandlerDeps) {
     const requestId = event.requestContext.requestId;
     try {
       if (event.httpMethod === 'GET' && event.resource === '/openapi.json') {
-        openapi ??= JSON.stringify(openApiDocument(requestFacts(event).baseUrl));
+        openapi ??= JSON.stringify(openApiDocument(requestFacts(event, deps.baseUrl()).baseUrl));
         return { ...json(200, null), body: openapi };
       }
       const principal = principalOf(event);
-      await deps.refuseRevoked?.(principal, requestFacts(event));
+      await deps.refuseRevoked?.(principal, requestFacts(event, deps.baseUrl()));
       if (event.httpMethod === 'GET' && event.resource === '/templates') {
         return json(200, { templates: deps.catalog.all().filter((t) => mayView(principal, t)).map(templateSummary) });
       }

@@ -25,10 +25,21 @@ export const RevocationRequest = Type.Object(
 );
 export type RevocationRequest = Static<typeof RevocationRequest>;
 
+export const FingerprintRequest = Type.Object(
+  { value: Type.String({ minLength: 1, maxLength: 4096, description: 'a personal parameter value, exactly as submitted' }) },
+  { additionalProperties: false, $id: 'FingerprintRequest', title: 'FingerprintRequest' },
+);
+export type FingerprintRequest = Static<typeof FingerprintRequest>;
+
+export const Fingerprint = Type.Object(
+  { fingerprint: Type.String({ description: 'what the ledger and the audit trail record for this value; search the audit log for it' }) },
+  { $id: 'Fingerprint', title: 'Fingerprint' },
+);
+
 export const PrincipalView = Type.Object({
   issuer: Type.String(),
   subject: Type.String(),
-  kind: Type.Union([Type.Literal('user'), Type.Literal('agent')]),
+  kind: Type.Union([Type.Literal('user'), Type.Literal('agent'), Type.Literal('unknown')], { description: 'unknown: the token does not say whether a person or a machine holds it' }),
 });
 
 export const Job = Type.Object(
@@ -39,7 +50,7 @@ export const Job = Type.Object(
     status: Type.Union(JOB_STATUSES.map((s) => Type.Literal(s))),
     backendStatus: Type.String({ description: "the backend's own status words" }),
     message: Type.Optional(Type.String()),
-    parameters: Type.Record(Type.String(), Type.Unknown(), { description: 'sensitive parameters are masked' }),
+    parameters: Type.Record(Type.String(), Type.Unknown(), { description: 'secret parameters show as ***, personal ones as their keyed fingerprint' }),
     principal: PrincipalView,
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
@@ -103,4 +114,4 @@ export const ProblemSchema = Type.Object(
   { $id: 'Problem', title: 'Problem' },
 );
 
-export const REQUEST_BODY_SCHEMAS = { SubmitJobRequest, RevocationRequest } as const;
+export const REQUEST_BODY_SCHEMAS = { SubmitJobRequest, RevocationRequest, FingerprintRequest } as const;

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal } from './principal.js';
+import type { Template } from './template.js';
 
 export type AuditEventName =
   | 'job.submitted'
@@ -9,6 +10,7 @@ export type AuditEventName =
   | 'job.cancelled'
   | 'job.cancel_denied'
   | 'job.reconciled'
+  | 'audit.fingerprint'
   | 'auth.denied'
   | 'principal.revoked'
   | 'principal.unrevoked'
@@ -40,11 +42,19 @@ export interface AuditEvent {
 
 export const MASK = '***';
 
-/** Replace the values of sensitive parameters (top level, by name) with a mask. */
-export function maskParameters(parameters: Record<string, unknown>, sensitive: readonly string[]): Record<string, unknown> {
-  if (!sensitive.length) return parameters;
+/**
+ * The parameters as jobs, the ledger and the audit trail show them (top level, by name): secret values become `***`,
+ * personal values their keyed fingerprint (`fingerprint`, lambda/core/keyed-hash.ts `KeyedHash.personal`).
+ */
+export function maskParameters(
+  parameters: Record<string, unknown>,
+  template: Pick<Template, 'sensitiveParameters' | 'personalParameters'>,
+  fingerprint: (value: unknown) => string,
+): Record<string, unknown> {
+  const { sensitiveParameters: secret, personalParameters: personal } = template;
+  if (!secret.length && !personal.length) return parameters;
   const masked: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(parameters)) masked[k] = sensitive.includes(k) ? MASK : v;
+  for (const [k, v] of Object.entries(parameters)) masked[k] = secret.includes(k) ? MASK : personal.includes(k) ? fingerprint(v) : v;
   return masked;
 }
 

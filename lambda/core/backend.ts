@@ -11,6 +11,8 @@ export interface Submission {
   /** The template's backend block after rendering, e.g. `{job: {...}}` or `{batch: {...}}` or `{runNow: {...}}` or `{submit: {...}}`. */
   readonly rendered: Record<string, unknown>;
   readonly principal: Principal;
+  /** The principal as backends may label it: a keyed MAC, never the identity (lambda/core/keyed-hash.ts `principalTag`). */
+  readonly principalTag: string;
 }
 
 /** The exact HTTP request a backend would send: what `?dryRun=true` returns. Never contains credentials. */

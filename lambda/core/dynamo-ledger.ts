@@ -1,27 +1,17 @@
-// Ledger on DynamoDB: conditional puts for reservation, a GSI by principal for listing, a sparse GSI for pending rows.
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BackendRef } from './backend.js';
+// The whole ledger on DynamoDB: conditional puts for reservation, a GSI by principal for listings, active-job slots; rows
+// that exist are read and updated through DynamoJobRows (lambda/core/dynamo-job-rows.ts).
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoJobRows, JOB_KEY_PREFIX, PK, SLOTS_KEY_PREFIX, strip, type Item } from './dynamo-job-rows.js';
 import { InvalidCursor, type ActiveSlots, type JobRecord, type Ledger, type Page } from './ledger.js';
 import { LEDGER_TABLE } from './ledger-schema.js';
 import { isTerminal, JOB_STATUSES, type JobStatus } from './status.js';
 
-const PK = (id: string) => `JOB#${id}`;
-const SLOTS = (principalKey: string, template: string) => `ACTIVE#${template}#${principalKey}`;
+const SLOTS = (principalKey: string, template: string) => `${SLOTS_KEY_PREFIX}${template}#${principalKey}`;
 const ACTIVE: readonly JobStatus[] = JOB_STATUSES.filter((s) => !isTerminal(s));
 
-type Item = JobRecord & { pk: string };
-
-export class DynamoLedger implements Ledger, ActiveSlots {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
-
+/** The whole ledger: DynamoJobRows plus reserving and discarding rows, listings by principal, and active-job slots. */
+export class DynamoLedger extends DynamoJobRows implements Ledger, ActiveSlots {
   async reserve(job: JobRecord): Promise<{ created: true; job: JobRecord } | { created: false; job: JobRecord }> {
     try {
       await this.doc.send(
@@ -35,85 +25,6 @@ export class DynamoLedger implements Ledger, ActiveSlots {
     } catch (err) {
       return { created: false, job: await this.currentAfterConflict(job.id, err) };
     }
-  }
-
-  async recordSubmission(
-    id: string,
-    ref: BackendRef,
-    state: { status: JobStatus; backendStatus: string; message?: string },
-    at: string,
-  ): Promise<JobRecord> {
-    const values: Record<string, unknown> = { ':ref': ref, ':at': at, ':s': state.status, ':bs': state.backendStatus };
-    if (state.message !== undefined) values[':m'] = state.message;
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: PK(id) },
-          UpdateExpression: `SET backendRef = :ref, updatedAt = :at, #s = :s, backendStatus = :bs${state.message !== undefined ? ', message = :m' : ''} REMOVE pending`,
-          // Concurrent retries all reach here with the same reference: the first records, the rest read what it recorded.
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(backendRef)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return strip(out.Attributes as Item);
-    } catch (err) {
-      return this.currentAfterConflict(id, err);
-    }
-  }
-
-  async updateStatus(
-    id: string,
-    state: { status: JobStatus; backendStatus: string; message?: string; cancelRequested?: boolean },
-    at: string,
-  ): Promise<JobRecord> {
-    const names: Record<string, string> = { '#s': 'status' };
-    const values: Record<string, unknown> = { ':s': state.status, ':bs': state.backendStatus, ':at': at };
-    let set = 'SET #s = :s, backendStatus = :bs, updatedAt = :at';
-    if (state.message !== undefined) {
-      set += ', message = :m';
-      values[':m'] = state.message;
-    }
-    if (state.cancelRequested !== undefined) {
-      set += ', cancelRequested = :c';
-      values[':c'] = state.cancelRequested;
-    }
-    // A finished job is no longer pending, whether or not the backend ever confirmed it.
-    if (isTerminal(state.status)) set += ' REMOVE pending';
-    const terminal = JOB_STATUSES.filter(isTerminal);
-    terminal.forEach((s, i) => (values[`:t${i}`] = s));
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: PK(id) },
-          UpdateExpression: set,
-          // Terminal is final: a slow status refresh must not resurrect a finished job.
-          ConditionExpression: `attribute_exists(pk) AND NOT (#s IN (${terminal.map((_, i) => `:t${i}`).join(', ')}))`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return strip(out.Attributes as Item);
-    } catch (err) {
-      return this.currentAfterConflict(id, err);
-    }
-  }
-
-  /** A conditional write lost to the row's current state (or it does not exist): answer with that state. */
-  private async currentAfterConflict(id: string, err: unknown): Promise<JobRecord> {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    const current = await this.get(id);
-    if (!current) throw new Error(`ledger row ${id} does not exist`, { cause: err });
-    return current;
-  }
-
-  async get(id: string): Promise<JobRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: PK(id) }, ConsistentRead: true }));
-    return out.Item ? strip(out.Item as Item) : undefined;
   }
 
   async discard(id: string): Promise<boolean> {
@@ -141,7 +52,7 @@ export class DynamoLedger implements Ledger, ActiveSlots {
         KeyConditionExpression: 'principalKey = :p',
         // The index also holds non-job rows (the revocation list): only jobs belong in a job listing.
         FilterExpression: 'begins_with(pk, :job)',
-        ExpressionAttributeValues: { ':p': principalKey, ':job': 'JOB#' },
+        ExpressionAttributeValues: { ':p': principalKey, ':job': JOB_KEY_PREFIX },
         ScanIndexForward: false,
         Limit: options.limit,
         ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, principalKey) : undefined,
@@ -152,7 +63,7 @@ export class DynamoLedger implements Ledger, ActiveSlots {
   }
 
   async listActive(principalKey: string, template?: string): Promise<JobRecord[]> {
-    const values: Record<string, unknown> = { ':p': principalKey, ':job': 'JOB#' };
+    const values: Record<string, unknown> = { ':p': principalKey, ':job': JOB_KEY_PREFIX };
     ACTIVE.forEach((s, i) => (values[`:a${i}`] = s));
     let filter = `begins_with(pk, :job) AND #s IN (${ACTIVE.map((_, i) => `:a${i}`).join(', ')})`;
     if (template) {
@@ -173,19 +84,6 @@ export class DynamoLedger implements Ledger, ActiveSlots {
     );
     for await (const page of pages) items.push(...(page.Items ?? []).map((i) => strip(i as Item)));
     return items;
-  }
-
-  async listPending(olderThan: string, limit: number): Promise<JobRecord[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: LEDGER_TABLE.pendingIndex.name,
-        KeyConditionExpression: 'pending = :r AND createdAt < :t',
-        ExpressionAttributeValues: { ':r': 'RESERVED', ':t': olderThan },
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map((i) => strip(i as Item));
   }
 
   async claim(principalKey: string, template: string, jobId: string, max: number): Promise<boolean> {
@@ -230,11 +128,6 @@ export class DynamoLedger implements Ledger, ActiveSlots {
   }
 }
 
-function strip(item: Item): JobRecord {
-  const { pk: _pk, ...job } = item;
-  return job;
-}
-
 function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
@@ -255,7 +148,7 @@ function decodeCursor(cursor: string, principalKey: string): Record<string, unkn
     !Array.isArray(k) &&
     Object.keys(k).sort().join(',') === 'createdAt,pk,principalKey' &&
     typeof k.pk === 'string' &&
-    k.pk.startsWith('JOB#') &&
+    k.pk.startsWith(JOB_KEY_PREFIX) &&
     typeof k.createdAt === 'string' &&
     k.principalKey === principalKey;
   if (!shapeOk) throw new InvalidCursor('cursor is not one this API issued for this listing');

@@ -33,13 +33,7 @@ export class Forbidden extends GatewayError {
   readonly title = 'Not allowed';
 }
 
-export class TemplateNotAllowed extends GatewayError {
-  override readonly name = 'TemplateNotAllowed';
-  readonly status = 403;
-  readonly type = problemType('template-not-allowed');
-  readonly title = 'Template not allowed';
-}
-
+/** A template that does not exist or that the caller may not run: the two are indistinguishable on purpose. */
 export class TemplateNotFound extends GatewayError {
   override readonly name = 'TemplateNotFound';
   readonly status = 404;
@@ -204,13 +198,23 @@ export interface ProblemResponse {
   readonly problem: Problem;
 }
 
+/**
+ * What a caller reads about a 5xx: the backend and its error code, never our message, which can name secret ARNs, the
+ * Databricks host or service-account emails. The message stays in the function's log and the audit trail.
+ */
+function serverSideDetail(err: GatewayError, requestId: string): string {
+  const { backend, backendCode } = err.extensions as { backend?: unknown; backendCode?: unknown };
+  const what = typeof backend === 'string' ? `the ${backend} backend failed${typeof backendCode === 'string' ? ` (${backendCode})` : ''}` : 'the gateway failed';
+  return `${what}; quote request id ${requestId} to the platform team, who can read the details in the audit log`;
+}
+
 /** Map any thrown value to a problem. Unknown errors become a bare 500 with no detail from the error itself. */
 export function toProblem(err: unknown, requestId: string): ProblemResponse {
   if (err instanceof GatewayError) {
     return {
       status: err.status,
       headers: { ...err.headers },
-      problem: { ...err.extensions, type: err.type, title: err.title, status: err.status, detail: err.message, requestId },
+      problem: { ...err.extensions, type: err.type, title: err.title, status: err.status, detail: err.status >= 500 ? serverSideDetail(err, requestId) : err.message, requestId },
     };
   }
   return {

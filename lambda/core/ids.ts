@@ -28,12 +28,16 @@ export function jobIdForKey(issuer: string, subject: string, key: string): strin
   return `job-${base32(digest.subarray(0, 17))}`;
 }
 
-/** A stable hash of a JSON value with sorted keys: equal requests hash equal whatever their key order. */
-export function canonicalHash(value: unknown): string {
+/**
+ * An unkeyed SHA-256 of a JSON value with sorted keys: the request hash of ledger rows written before keyed MACs
+ * (lambda/core/keyed-hash.ts), still compared so that their Idempotency-Keys keep replaying.
+ */
+export function legacyRequestHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted, so equal values serialize equal whatever their key order. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.keys(value)

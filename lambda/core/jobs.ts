@@ -2,6 +2,7 @@
 import type { JobView } from './api-schemas.js';
 import { AuditTrail, maskParameters, type AuditEvent } from './audit.js';
 import { splitAccepted, type BackendName, type BackendRequest, type JobBackend, type Submission } from './backend.js';
+import { BackendLoader, type BackendEntries } from './backend-loader.js';
 import type { TemplateCatalog } from './catalog.js';
 import {
   BackendFailure,
@@ -12,14 +13,14 @@ import {
   JobNotCancellable,
   JobNotFound,
   ParameterValidationFailed,
-  TemplateNotAllowed,
   TemplateNotFound,
   TooManyRequests,
 } from './errors.js';
-import { canonicalHash, jobIdForKey, newJobId } from './ids.js';
+import { jobIdForKey, legacyRequestHash, newJobId } from './ids.js';
+import { MAC_PREFIX, type KeyedHash } from './keyed-hash.js';
 import { InvalidCursor, type ActiveSlots, type JobRecord, type Ledger } from './ledger.js';
 import { noMetrics, type JobMetrics } from './metrics.js';
-import { mayCancel, mayListOthers, mayRead, mayRun, type AccessPolicy } from './policy.js';
+import { isAuditor, mayCancel, mayListOthers, mayRead, mayRun, type AccessPolicy } from './policy.js';
 import { principalKey, type Principal } from './principal.js';
 import { RenderedRequestInvalid, renderRequest } from './render.js';
 import { isTerminal } from './status.js';
@@ -37,12 +38,17 @@ export interface RequestFacts {
 export interface JobsServiceDeps {
   readonly catalog: TemplateCatalog;
   /** A backend, or a loader for one: the jobs function loads Google's client only when a Dataproc job needs it. */
-  readonly backends: Partial<Record<BackendName, JobBackend | (() => Promise<JobBackend>)>>;
+  readonly backends: BackendEntries | BackendLoader;
   readonly ledger: Ledger;
   /** Where maxActivePerPrincipal is enforced race-free; without it the limit is checked by listing (best effort). */
   readonly slots?: ActiveSlots;
   readonly audit: AuditTrail;
   readonly access: AccessPolicy;
+  /**
+   * The deployment's MAC key (request hashes, principal labels, personal fingerprints), loaded on first use. Only the
+   * function that submits has it; without it `submit` and `fingerprint` fail. @default none
+   */
+  readonly keyedHash?: () => Promise<KeyedHash>;
   readonly metrics?: JobMetrics;
   readonly now?: () => Date;
   readonly log?: { warn(message: string, extra?: Record<string, unknown>): void };
@@ -65,8 +71,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export class JobsService {
   private readonly metrics: JobMetrics;
   private readonly now: () => Date;
+  private readonly backends: BackendLoader;
 
   constructor(private readonly deps: JobsServiceDeps) {
+    this.backends = deps.backends instanceof BackendLoader ? deps.backends : new BackendLoader(deps.backends);
     this.metrics = deps.metrics ?? noMetrics;
     this.now = deps.now ?? (() => new Date());
   }
@@ -80,12 +88,10 @@ export class JobsService {
     }
     const decision = mayRun(principal, template);
     if (!decision.allowed) {
+      // The same answer as for a template that does not exist (as GET /templates/{id} gives): nothing to enumerate.
+      // The audit event keeps the real reason.
       this.audit(req, principal, { event: 'job.denied', outcome: 'denied', ...this.templateFacts(template), reason: decision.reason });
-      throw new TemplateNotAllowed(
-        decision.reason === 'agents_not_allowed'
-          ? `template "${template.id}" may not be run with a machine token`
-          : `your groups may not run template "${template.id}"`,
-      );
+      throw new TemplateNotFound(`no template named "${cmd.template}"`);
     }
     if (cmd.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(cmd.idempotencyKey)) {
       throw new BadRequest('Idempotency-Key must be 1 to 255 visible ASCII characters', [{ pointer: 'header:Idempotency-Key', detail: 'is malformed' }]);
@@ -94,9 +100,11 @@ export class JobsService {
     const parameters = this.validated(template, cmd.parameters, req, principal);
     const rendered = this.rendered(template, parameters);
     const backend = await this.backendFor(template);
+    const mac = await this.keyed();
+    // Unchanged by keyed MACs on purpose: a retry across the upgrade must map to the job it already started.
     const jobId = cmd.idempotencyKey ? jobIdForKey(principal.issuer, principal.subject, cmd.idempotencyKey) : newJobId();
-    const submission: Submission = { jobId, template, rendered, principal };
-    const masked = maskParameters(parameters, template.sensitiveParameters);
+    const submission: Submission = { jobId, template, rendered, principal, principalTag: mac.principalTag(principal) };
+    const masked = maskParameters(parameters, template, (v) => mac.personal(v));
 
     if (cmd.dryRun) {
       const request = backend.plan(submission);
@@ -112,7 +120,7 @@ export class JobsService {
       status: 'QUEUED',
       backendStatus: 'RESERVED',
       parameters: masked,
-      requestHash: canonicalHash({ template: template.id, parameters }),
+      requestHash: mac.requestHash({ template: template.id, parameters }),
       principal: { issuer: principal.issuer, subject: principal.subject, kind: principal.kind },
       principalKey: principalKey(principal),
       createdAt: now,
@@ -121,11 +129,12 @@ export class JobsService {
 
     // A retry of a request that already has a ledger row is answered from the row, before any limit applies.
     const existing = cmd.idempotencyKey ? await this.deps.ledger.get(jobId) : undefined;
-    if (existing) return this.replay(existing, record, submission, backend, req);
+    const sameRequest = (row: JobRecord) => sameRequestHash(row.requestHash, record.requestHash, () => legacyRequestHash({ template: template.id, parameters }));
+    if (existing) return this.replay(existing, record, submission, backend, req, sameRequest);
 
     if (!this.deps.slots) await this.enforceActiveLimitByListing(template, principal, req);
     const reservation = await this.deps.ledger.reserve(record);
-    if (!reservation.created) return this.replay(reservation.job, record, submission, backend, req);
+    if (!reservation.created) return this.replay(reservation.job, record, submission, backend, req, sameRequest);
     // The row exists before the slot is claimed, so every slot holder has a row and a stale one can be told apart.
     if (!(await this.claimSlot(template, principal, jobId))) {
       await this.deps.ledger.discard(jobId);
@@ -135,8 +144,15 @@ export class JobsService {
   }
 
   /** A row exists for this id: same request → the same job (finishing the submission if a crash interrupted it); another body → 409. */
-  private async replay(existing: JobRecord, record: JobRecord, submission: Submission, backend: JobBackend, req: RequestFacts): Promise<SubmitResult> {
-    if (existing.requestHash !== record.requestHash || existing.principalKey !== record.principalKey) {
+  private async replay(
+    existing: JobRecord,
+    record: JobRecord,
+    submission: Submission,
+    backend: JobBackend,
+    req: RequestFacts,
+    sameRequest: (row: JobRecord) => boolean,
+  ): Promise<SubmitResult> {
+    if (!sameRequest(existing) || existing.principalKey !== record.principalKey) {
       this.audit(req, submission.principal, { event: 'job.denied', outcome: 'denied', jobId: existing.id, ...this.templateFacts(submission.template), reason: 'idempotency_conflict' });
       throw new IdempotencyConflict('this Idempotency-Key was already used with a different request');
     }
@@ -176,6 +192,8 @@ export class JobsService {
         ...this.templateFacts(template),
         parameters: row.parameters,
         reason: code,
+        // The caller sees only the code and the request id (errors.ts serverSideDetail); the full message is kept here.
+        ...(err instanceof Error ? { detail: err.message } : {}),
       });
       // A definite rejection ends the job; a transient failure leaves it reserved for a retry (or the reconciler).
       if (err instanceof GatewayError && !(err instanceof BackendFailure)) {
@@ -230,6 +248,25 @@ export class JobsService {
     this.metrics.cancelled(row.backend, row.template);
     this.audit(req, actor, { event: 'job.cancelled', outcome: 'success', jobId: row.id, template: row.template, backend: row.backend, backendJobId: row.backendRef.id, reason });
     return updated;
+  }
+
+  /**
+   * The fingerprint a personal value has in the ledger and the audit trail, for an auditor's question "did anyone send
+   * to x@y.com": search the audit log for it. Auditors and admins only; every answer is audited (the value never is).
+   */
+  async fingerprint(principal: Principal, value: string, req: RequestFacts): Promise<{ fingerprint: string }> {
+    if (!isAuditor(principal, this.deps.access)) {
+      this.audit(req, principal, { event: 'audit.fingerprint', outcome: 'denied', reason: 'not_auditor' });
+      throw new Forbidden('only auditors and admins may look up the fingerprint of a personal value');
+    }
+    const fingerprint = (await this.keyed()).personal(value);
+    this.audit(req, principal, { event: 'audit.fingerprint', outcome: 'success', fingerprint });
+    return { fingerprint };
+  }
+
+  private keyed(): Promise<KeyedHash> {
+    if (!this.deps.keyedHash) return Promise.reject(new Error('this function has no MAC key: only the jobs function submits jobs'));
+    return this.deps.keyedHash();
   }
 
   /** A job the caller may read; otherwise 404, exactly as for a job that does not exist. */
@@ -320,20 +357,9 @@ export class JobsService {
     throw this.limitReached(template, principal, req);
   }
 
-  private readonly loaded = new Map<BackendName, Promise<JobBackend>>();
-
-  /** The backend a template or job runs on, loaded on first use; the reconciler reaches backends through here too. */
+  /** The backend a template or job runs on, loaded on first use. */
   backendFor(t: { backend: BackendName }): Promise<JobBackend> {
-    const entry = this.deps.backends[t.backend];
-    if (!entry) return Promise.reject(new BackendFailure(t.backend, 503, 'NOT_CONFIGURED', `the ${t.backend} backend is not configured on this gateway`));
-    if (typeof entry !== 'function') return Promise.resolve(entry);
-    let loading = this.loaded.get(t.backend);
-    if (!loading) {
-      loading = entry();
-      this.loaded.set(t.backend, loading);
-      loading.catch(() => this.loaded.delete(t.backend));
-    }
-    return loading;
+    return this.backends.load(t.backend);
   }
 
   private templateFacts(t: Template) {
@@ -365,4 +391,12 @@ export class JobsService {
       links: { self: `${req.baseUrl}/jobs/${r.id}`, ...(r.backendRef?.consoleUrl ? { console: r.backendRef.consoleUrl } : {}) },
     };
   }
+}
+
+/**
+ * Whether a stored request hash is this request's. Rows written before keyed MACs hold a bare SHA-256 hex: compare
+ * like with like, so an Idempotency-Key used before the upgrade still replays (and still conflicts on another body).
+ */
+function sameRequestHash(stored: string, keyed: string, legacy: () => string): boolean {
+  return stored.startsWith(MAC_PREFIX) ? stored === keyed : stored === legacy();
 }

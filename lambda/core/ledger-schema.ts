@@ -6,4 +6,6 @@ export const LEDGER_TABLE = {
   /** Sparse GSI of rows reserved but not yet confirmed by the backend, for the reconciler. */
   pendingIndex: { name: 'pending', partitionKey: 'pending', sortKey: 'createdAt' },
   ttlAttribute: 'expiresAt',
+  /** Partition-key prefixes of the rows: jobs, active-job slots, revocations. The IAM grants name them (dynamodb:LeadingKeys). */
+  keyPrefixes: { job: 'JOB#', slots: 'ACTIVE#', revocation: 'REVOCATION#' },
 } as const;

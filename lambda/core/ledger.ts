@@ -1,5 +1,6 @@
 // The job ledger: one row per job, reserved before the backend is called, so a retry never starts a second job.
 import type { BackendName, BackendRef } from './backend.js';
+import type { PrincipalKind } from './principal.js';
 import type { JobStatus } from './status.js';
 
 export interface JobRecord {
@@ -13,7 +14,7 @@ export interface JobRecord {
   readonly parameters: Record<string, unknown>;
   /** SHA-256 of the canonical request: a reused Idempotency-Key with another body is a conflict. */
   readonly requestHash: string;
-  readonly principal: { readonly issuer: string; readonly subject: string; readonly kind: 'user' | 'agent' };
+  readonly principal: { readonly issuer: string; readonly subject: string; readonly kind: PrincipalKind };
   readonly principalKey: string;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -50,6 +51,9 @@ export interface Ledger {
   /** Rows still reserved and created before `olderThan` (ISO time), for the reconciler. */
   listPending(olderThan: string, limit: number): Promise<JobRecord[]>;
 }
+
+/** What the reconciler needs of the ledger: existing rows only, none created or deleted. */
+export type JobRows = Pick<Ledger, 'get' | 'listPending' | 'recordSubmission' | 'updateStatus'>;
 
 /**
  * Active-job slots per (principal, template): a set of job ids whose size is the number of active jobs. Claiming is one

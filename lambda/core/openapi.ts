@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 description, generated from the route table and the very schemas the handlers validate with.
 import { ROUTES } from '../../lib/routes.js';
-import { DryRun, Job, JobList, ProblemSchema, Revocation, RevocationRequest, SubmitJobRequest, TemplateSummary } from './api-schemas.js';
+import { DryRun, Fingerprint, FingerprintRequest, Job, JobList, ProblemSchema, Revocation, RevocationRequest, SubmitJobRequest, TemplateSummary } from './api-schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
@@ -26,6 +26,7 @@ const SUCCESS: Record<string, { status: string; body: unknown; description: stri
   'POST /admin/revocations': { status: '201', description: 'The revocation', body: ref('Revocation') },
   'GET /admin/revocations': { status: '200', description: 'Revocations', body: { type: 'object', properties: { revocations: { type: 'array', items: ref('Revocation') } } } },
   'DELETE /admin/revocations/{id}': { status: '204', description: 'Lifted', body: undefined },
+  'POST /audit/fingerprints': { status: '200', description: 'The fingerprint the ledger and the audit trail record for the value', body: ref('Fingerprint') },
 };
 
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
@@ -69,7 +70,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: Object.fromEntries(
-        Object.entries({ SubmitJobRequest, RevocationRequest, Job, JobList, DryRun, Template: TemplateSummary, Revocation, Problem: ProblemSchema }).map(([k, v]) => [k, plain(v)]),
+        Object.entries({ SubmitJobRequest, RevocationRequest, FingerprintRequest, Job, JobList, DryRun, Template: TemplateSummary, Revocation, Fingerprint, Problem: ProblemSchema }).map(([k, v]) => [k, plain(v)]),
       ),
     },
   };

@@ -10,12 +10,15 @@ export interface AccessPolicy {
 
 const inAny = (p: Principal, groups: readonly string[]) => p.groups.some((g) => groups.includes(g));
 
-export type RunDecision = { allowed: true } | { allowed: false; reason: 'group_not_allowed' | 'agents_not_allowed' };
+export type RunDecision = { allowed: true } | { allowed: false; reason: 'group_not_allowed' | 'agents_not_allowed' | 'kind_unknown' };
 
-/** May this principal run this template? Agents need the template's `allowAgents` as well as a group. */
+/**
+ * May this principal run this template? Agents need the template's `allowAgents` as well as a group, and so does a
+ * token whose kind could not be determined: a template that bars agents admits only tokens known to be users.
+ */
 export function mayRun(p: Principal, t: Template): RunDecision {
   if (!inAny(p, t.allowedGroups)) return { allowed: false, reason: 'group_not_allowed' };
-  if (p.kind === 'agent' && !t.allowAgents) return { allowed: false, reason: 'agents_not_allowed' };
+  if (p.kind !== 'user' && !t.allowAgents) return { allowed: false, reason: p.kind === 'agent' ? 'agents_not_allowed' : 'kind_unknown' };
   return { allowed: true };
 }
 

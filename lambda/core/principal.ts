@@ -1,22 +1,20 @@
-import { createHash } from 'node:crypto';
+/** A person, a machine (client-credentials) token, or a token whose shape does not say (see authorizer/claims.ts). */
+export type PrincipalKind = 'user' | 'agent' | 'unknown';
 
 /** Who is calling, as established by the authorizer. The authorizer context is the only source of it. */
 export interface Principal {
   readonly issuer: string;
   readonly subject: string;
+  /** Only the groups the issuer is trusted to assert (config `trustedGroups`). */
   readonly groups: readonly string[];
-  readonly kind: 'user' | 'agent';
+  readonly kind: PrincipalKind;
+  /** Route scopes (lib/routes.ts ROUTE_SCOPES) the token was granted, already translated from the issuer's names. */
   readonly scopes: readonly string[];
 }
 
 /** The stable key of a principal in the ledger and in revocations: issuer and subject, never groups. */
 export function principalKey(p: Pick<Principal, 'issuer' | 'subject'>): string {
   return `${p.issuer}#${p.subject}`;
-}
-
-/** A short non-reversible tag of a principal, for backend labels that must not carry personal data. */
-export function principalHash(p: Pick<Principal, 'issuer' | 'subject'>): string {
-  return createHash('sha256').update(principalKey(p)).digest('hex').slice(0, 16);
 }
 
 /**
@@ -40,7 +38,7 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
   if (!ctx) return undefined;
   const { issuer, subject, groups, kind, scopes } = ctx;
   if (typeof issuer !== 'string' || !issuer || typeof subject !== 'string' || !subject) return undefined;
-  if (kind !== 'user' && kind !== 'agent') return undefined;
+  if (kind !== 'user' && kind !== 'agent' && kind !== 'unknown') return undefined;
   const list = (v: unknown): string[] | undefined => {
     if (typeof v !== 'string') return undefined;
     try {

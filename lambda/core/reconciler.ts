@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from './audit.js';
 import { splitAccepted, type BackendName, type JobBackend, type LookupResult } from './backend.js';
-import type { JobRecord, Ledger } from './ledger.js';
+import type { JobRecord, JobRows } from './ledger.js';
 import type { Template } from './template.js';
 
 /** How a pending row was settled. */
@@ -29,7 +29,7 @@ export interface ReconcileReport {
 }
 
 export interface ReconcilerDeps {
-  readonly ledger: Ledger;
+  readonly ledger: JobRows;
   readonly backendFor: (name: BackendName) => Promise<JobBackend>;
   readonly catalog: { get(id: string): Template | undefined };
   readonly audit: AuditTrail;

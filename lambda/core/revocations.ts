@@ -1,16 +1,18 @@
 // Revoked identities: a principal on this list is refused even with a token that is still valid.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
 import { LEDGER_TABLE } from './ledger-schema.js';
-import { principalKey } from './principal.js';
+import type { PrincipalKind } from './principal.js';
+import { DynamoRevocationCheck, revocationRowKey } from './revocation-check.js';
+
+export { revocationId } from './revocation-check.js';
 
 export interface Revocation {
   readonly id: string;
   readonly issuer: string;
   readonly subject: string;
   readonly reason: string;
-  readonly revokedBy: { readonly issuer: string; readonly subject: string; readonly kind: 'user' | 'agent' };
+  readonly revokedBy: { readonly issuer: string; readonly subject: string; readonly kind: PrincipalKind };
   readonly revokedAt: string;
   readonly cancelledJobs: readonly string[];
 }
@@ -25,29 +27,24 @@ export interface RevocationStore {
   remove(id: string): Promise<Revocation | undefined>;
 }
 
-/** Revocation ids are derived from the principal, so the same principal always has the same id. */
-export const revocationId = (issuer: string, subject: string) =>
-  `rev-${createHash('sha256').update(principalKey({ issuer, subject })).digest('hex').slice(0, 24)}`;
-
 // Revocations share the ledger table: rows `REVOCATION#<id>`, listed through the principal index under a key no token can produce.
 const LIST_KEY = 'REVOCATIONS';
-const PK = (id: string) => `REVOCATION#${id}`;
+const PK = revocationRowKey;
 
 export class DynamoRevocationStore implements RevocationStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly check: DynamoRevocationCheck;
 
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.check = new DynamoRevocationCheck(client, tableName);
   }
 
-  async isRevoked(issuer: string, subject: string): Promise<boolean> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: PK(revocationId(issuer, subject)) }, ConsistentRead: true, ProjectionExpression: 'pk' }),
-    );
-    return out.Item !== undefined;
+  isRevoked(issuer: string, subject: string): Promise<boolean> {
+    return this.check.isRevoked(issuer, subject);
   }
 
   async add(r: Revocation): Promise<{ created: boolean; revocation: Revocation }> {
@@ -112,27 +109,4 @@ export class DynamoRevocationStore implements RevocationStore {
 function toRevocation(item: Record<string, unknown>): Revocation {
   const { id, issuer, subject, reason, revokedBy, revokedAt, cancelledJobs } = item as unknown as Revocation;
   return { id, issuer, subject, reason, revokedBy, revokedAt, cancelledJobs: cancelledJobs ?? [] };
-}
-
-/**
- * A revocation check remembered for `ttlMs` per principal: for the authorizer, whose answer API Gateway caches for
- * minutes anyway. The functions behind it check with a consistent read on every request, so a revocation still takes
- * effect on the next request whatever this remembers.
- */
-export function rememberedRevocationCheck(
-  isRevoked: (issuer: string, subject: string) => Promise<boolean>,
-  ttlMs: number,
-  now: () => number = Date.now,
-  maxEntries = 10_000,
-): (issuer: string, subject: string) => Promise<boolean> {
-  const seen = new Map<string, { revoked: boolean; until: number }>();
-  return async (issuer, subject) => {
-    const key = principalKey({ issuer, subject });
-    const hit = seen.get(key);
-    if (hit && hit.until > now()) return hit.revoked;
-    const revoked = await isRevoked(issuer, subject);
-    if (seen.size >= maxEntries) seen.clear();
-    seen.set(key, { revoked, until: now() + ttlMs });
-    return revoked;
-  };
 }

@@ -44,9 +44,13 @@ export function parseTemplate(text: string, file: string): Template {
   checkParameterSchema(t);
   checkBackendBlock(t);
   checkPlaceholders(t);
-  for (const name of t.sensitiveParameters) {
-    if (!declaredParameters(t).has(name)) throw new TemplateError(file, `sensitiveParameters names "${name}", which is not a declared parameter`);
+  for (const field of ['sensitiveParameters', 'personalParameters'] as const) {
+    for (const name of t[field]) {
+      if (!declaredParameters(t).has(name)) throw new TemplateError(file, `${field} names "${name}", which is not a declared parameter`);
+    }
   }
+  const both = t.personalParameters.find((name) => t.sensitiveParameters.includes(name));
+  if (both) throw new TemplateError(file, `"${both}" is in both sensitiveParameters (secret: never recorded) and personalParameters (recorded as a fingerprint): choose one`);
   return t;
 }
 
@@ -105,6 +109,13 @@ function checkPlaceholders(t: Template): void {
   const found = findPlaceholders(block, t.file);
   for (const { name, path } of found) {
     if (!declared.has(name)) throw new TemplateError(t.file, `${path} uses {{${name}}}, which is not a declared parameter`);
+    // An untyped value that fills a whole field could be an object: a caller would then shape the backend request.
+    if (!isScalarSchema(props[name] as Record<string, unknown>)) {
+      throw new TemplateError(
+        t.file,
+        `${path} uses {{${name}}}, so /parameters/properties/${name} must declare a scalar type: string, integer, number or boolean (or type: array with items of one of those)`,
+      );
+    }
     // A placeholder must always have a value, so that rendering never drops or invents fields.
     if (!required.has(name) && props[name]?.default === undefined) {
       throw new TemplateError(t.file, `${path} uses {{${name}}}, so parameter "${name}" must be required or have a default`);
@@ -112,6 +123,16 @@ function checkPlaceholders(t: Template): void {
   }
   // The rendered request must be valid for every caller, so check it with each parameter's example value.
   checkRenderedRequest(t, exampleValues(t));
+}
+
+const SCALAR_TYPES: ReadonlySet<unknown> = new Set(['string', 'integer', 'number', 'boolean']);
+
+/** `type` is a scalar type (or a list of them), or an array whose `items` have one. */
+function isScalarSchema(schema: Record<string, unknown> | undefined): boolean {
+  const type = schema?.type;
+  const scalar = (t: unknown) => (Array.isArray(t) ? t.length > 0 && t.every((x) => SCALAR_TYPES.has(x)) : SCALAR_TYPES.has(t));
+  if (type === 'array') return scalar((schema!.items as Record<string, unknown> | undefined)?.type);
+  return scalar(type);
 }
 
 /** A value of the right type for each parameter, to prove at load time that the rendered request has the right shape. */

@@ -13,6 +13,7 @@ export const TemplateFileSchema = Type.Object(
     allowAgents: Type.Boolean({ default: false }),
     datasets: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
     sensitiveParameters: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    personalParameters: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
     parameters: Type.Object(
       { type: Type.Literal('object'), properties: Type.Optional(Type.Record(Type.String(), Obj)) },
       { additionalProperties: true },

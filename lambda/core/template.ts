@@ -8,7 +8,13 @@ export interface Template {
   readonly allowedGroups: readonly string[];
   readonly allowAgents: boolean;
   readonly datasets: readonly string[];
+  /** Secret parameters (tokens, passwords): never shown anywhere, `***` in jobs, the ledger and the audit trail. */
   readonly sensitiveParameters: readonly string[];
+  /**
+   * Personal parameters (an email address): not shown either, but recorded as a keyed fingerprint
+   * (lambda/core/keyed-hash.ts), so an auditor can find every job that used a given value.
+   */
+  readonly personalParameters: readonly string[];
   /** JSON Schema for the request's `parameters` object. */
   readonly parameters: Record<string, unknown>;
   readonly limits: { readonly timeoutSeconds?: number; readonly maxActivePerPrincipal?: number };

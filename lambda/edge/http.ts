@@ -27,17 +27,18 @@ export function principalOf(event: APIGatewayProxyEvent): Principal {
   return p;
 }
 
-export function requestFacts(event: APIGatewayProxyEvent): RequestFacts {
+/**
+ * The request's facts for the audit trail and links. `baseUrl` is the stage's configured base URL (the custom domain,
+ * else the execute-api URL of the stage, given at deploy time): never built from Host or X-Forwarded-Proto, which the
+ * caller controls.
+ */
+export function requestFacts(event: APIGatewayProxyEvent, baseUrl: string): RequestFacts {
   const rc = event.requestContext;
-  const host = header(event, 'host') ?? rc.domainName ?? 'localhost';
-  const proto = header(event, 'x-forwarded-proto') ?? 'https';
-  // On the execute-api endpoint paths carry the stage; on a custom domain (base path mapping at the root) they do not.
-  const stagePrefix = rc.domainName?.includes('.execute-api.') && rc.stage ? `/${rc.stage}` : '';
   return {
     requestId: rc.requestId,
     sourceIp: rc.identity?.sourceIp,
     userAgent: header(event, 'user-agent')?.slice(0, 512),
-    baseUrl: `${proto}://${host}${stagePrefix}`,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
   };
 }
 

@@ -5,13 +5,15 @@ import type { RevocationGate } from '../edge/revocation-gate.js';
 import type { JobsService } from '../core/jobs.js';
 import { header, json, jsonBody, principalOf, problem, query, requestFacts } from '../edge/http.js';
 import type { ValidateFunction } from 'ajv';
-import { SubmitJobRequest } from '../core/api-schemas.js';
+import { FingerprintRequest, SubmitJobRequest } from '../core/api-schemas.js';
 import { createAjv } from '../core/ajv.js';
 import { fieldErrors } from '../core/catalog.js';
 
 export interface JobsHandlerDeps {
   readonly service: JobsService;
   readonly maxBodyBytes: number;
+  /** The stage's base URL, for `links.self` and `Location` (lambda/runtime/settings.ts ENV.apiBaseUrl when deployed). */
+  readonly baseUrl: () => string;
   /** Checked on every request, because API Gateway may answer from its authorizer cache. */
   readonly refuseRevoked?: RevocationGate;
   readonly logError: (message: string, err: unknown) => void;
@@ -19,6 +21,7 @@ export interface JobsHandlerDeps {
 
 // Compiled on first use, so a cold start pays for it only when a request needs it.
 let validateSubmit: ValidateFunction<SubmitJobRequest> | undefined;
+let validateFingerprint: ValidateFunction<FingerprintRequest> | undefined;
 
 export function createJobsHandler(deps: JobsHandlerDeps) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
@@ -35,7 +38,7 @@ export function createJobsHandler(deps: JobsHandlerDeps) {
 
 async function route(deps: JobsHandlerDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const principal = principalOf(event);
-  const req = requestFacts(event);
+  const req = requestFacts(event, deps.baseUrl());
   await deps.refuseRevoked?.(principal, req);
   const id = event.pathParameters?.id;
   switch (`${event.httpMethod} ${event.resource}`) {
@@ -62,6 +65,12 @@ async function route(deps: JobsHandlerDeps, event: APIGatewayProxyEvent): Promis
       return json(200, await deps.service.get(principal, id ?? '', req));
     case 'POST /jobs/{id}/cancel':
       return json(202, await deps.service.cancel(principal, id ?? '', req));
+    case 'POST /audit/fingerprints': {
+      const body = jsonBody(event, deps.maxBodyBytes);
+      validateFingerprint ??= createAjv().compile(FingerprintRequest);
+      if (!validateFingerprint(body)) throw new BadRequest('the body is not a fingerprint request', fieldErrors(validateFingerprint.errors ?? [], ''));
+      return json(200, await deps.service.fingerprint(principal, body.value, req));
+    }
     default:
       if (['/jobs', '/jobs/{id}', '/jobs/{id}/cancel'].includes(event.resource)) throw new MethodNotAllowed(event.resource === '/jobs' ? ['GET', 'POST'] : event.resource === '/jobs/{id}' ? ['GET'] : ['POST']);
       throw new RouteNotFound(`no route ${event.httpMethod} ${event.path}`);

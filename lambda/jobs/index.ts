@@ -1,16 +1,25 @@
-// Lambda entry: the /jobs routes. Clients and services are built once per execution environment.
+// Lambda entry: the /jobs routes and POST /audit/fingerprints. Clients and services are built once per execution environment.
+import { DynamoLedger } from '../core/dynamo-ledger.js';
+import { keyedHashFromSecret } from '../core/keyed-hash.js';
+import { DynamoRevocationCheck } from '../core/revocation-check.js';
 import { lambdaHandler } from '../edge/lambda.js';
 import { revocationGate } from '../edge/revocation-gate.js';
-import { deployed } from '../runtime/deployed.js';
+import { deployed, deployedJobsService } from '../runtime/deployed.js';
+import { ENV, requiredEnv } from '../runtime/settings.js';
 import { createJobsHandler } from './handler.js';
 
-const { settings, logger, metrics, audit, revocations, service } = deployed('jobs');
+const d = deployed('jobs');
+const revocations = new DynamoRevocationCheck(d.dynamo, d.tableName);
+// The only function that reads the MAC key: request hashes, principal tags and personal fingerprints are made here.
+const service = deployedJobsService(d, new DynamoLedger(d.dynamo, d.tableName), keyedHashFromSecret(d.secrets, requiredEnv(ENV.macKeySecret)));
+const baseUrl = requiredEnv(ENV.apiBaseUrl);
 
 const handle = createJobsHandler({
   service,
-  maxBodyBytes: settings.config.api.maxBodyBytes,
-  refuseRevoked: revocationGate((issuer, subject) => revocations.isRevoked(issuer, subject), audit),
-  logError: (message, err) => logger.error(message, err as Error),
+  maxBodyBytes: d.settings.config.api.maxBodyBytes,
+  baseUrl: () => baseUrl,
+  refuseRevoked: revocationGate((issuer, subject) => revocations.isRevoked(issuer, subject), d.audit),
+  logError: (message, err) => d.logger.error(message, err as Error),
 });
 
-export const handler = lambdaHandler(logger, metrics, handle);
+export const handler = lambdaHandler(d.logger, d.metrics, handle);

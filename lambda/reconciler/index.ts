@@ -1,14 +1,16 @@
 // Lambda entry: the scheduled reconciler (an EventBridge rule every few minutes). Clients are built once per environment.
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { TemplateCatalog } from '../core/catalog.js';
+import { DynamoJobRows } from '../core/dynamo-job-rows.js';
 import { Reconciler, type ReconcileReport } from '../core/reconciler.js';
 import { deployed } from '../runtime/deployed.js';
 
-const { settings, logger, metrics, audit, ledger, service } = deployed('reconciler');
+const { settings, logger, metrics, audit, dynamo, tableName, backends } = deployed('reconciler');
 
 const reconciler = new Reconciler({
-  ledger,
-  backendFor: (name) => service.backendFor({ backend: name }),
+  // Existing rows only: the reconciler never creates or deletes one, and its role may not.
+  ledger: new DynamoJobRows(dynamo, tableName),
+  backendFor: (name) => backends.load(name),
   catalog: new TemplateCatalog(settings.templates),
   audit,
   pendingAfterMs: settings.config.reconciler.pendingAfterMinutes * 60_000,

@@ -1,45 +1,40 @@
-// The deployed wiring shared by the functions that act on jobs: AWS clients, ledger, backends and services, built once.
+// The deployed wiring of the functions that act on jobs (jobs, admin, reconciler), built once per execution
+// environment. Each entry file composes only the pieces it calls, so its bundle holds only the AWS SDK commands its
+// role is granted (test/cdk/least-privilege.test.ts derives one from the other).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { AuditTrail } from '../core/audit.js';
 import type { BackendName, JobBackend } from '../core/backend.js';
+import { BackendLoader } from '../core/backend-loader.js';
 import { TemplateCatalog } from '../core/catalog.js';
-import { DynamoLedger } from '../core/dynamo-ledger.js';
+import type { ActiveSlots, Ledger } from '../core/ledger.js';
 import { JobsService } from '../core/jobs.js';
-import { DynamoRevocationStore } from '../core/revocations.js';
+import type { KeyedHash } from '../core/keyed-hash.js';
 import { SecretsManagerStore } from '../backends/secrets-manager.js';
 import { createMetrics, PowertoolsJobMetrics } from '../edge/metrics.js';
-import { embeddedSettings, ENV, type GatewaySettings } from './settings.js';
+import { embeddedSettings, ENV, requiredEnv, type GatewaySettings } from './settings.js';
 
 export interface Deployed {
   readonly settings: GatewaySettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly audit: AuditTrail;
-  readonly ledger: DynamoLedger;
-  readonly revocations: DynamoRevocationStore;
-  readonly service: JobsService;
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set: deploy this function with the DataJobGateway stack`);
-  return value;
+  /** One DynamoDB client for the function's ledger pieces. */
+  readonly dynamo: DynamoDBClient;
+  readonly tableName: string;
+  /** Backend credentials (and, for jobs, the MAC key) from Secrets Manager. */
+  readonly secrets: SecretsManagerStore;
+  /** Dataproc and Databricks, each loaded on first use: a Databricks request never pays for Google's client, nor the reverse. */
+  readonly backends: BackendLoader;
 }
 
 export function deployed(functionName: string): Deployed {
   const settings = embeddedSettings();
   const { config } = settings;
   const logger = new Logger({ serviceName: 'data-job-gateway', persistentKeys: { function: functionName } });
-  const metrics = createMetrics();
-  const audit = new AuditTrail(logger);
-  const dynamo = new DynamoDBClient({});
-  const table = requiredEnv(ENV.ledgerTable);
-  const ledger = new DynamoLedger(dynamo, table);
   const secrets = new SecretsManagerStore();
 
-  // Backends load on first use: a Databricks request never pays for Google's client, nor the reverse.
   const backends: Partial<Record<BackendName, () => Promise<JobBackend>>> = {};
   const dataproc = config.dataproc;
   if (dataproc) {
@@ -57,15 +52,29 @@ export function deployed(functionName: string): Deployed {
     };
   }
 
-  const service = new JobsService({
-    catalog: new TemplateCatalog(settings.templates),
-    backends,
+  return {
+    settings,
+    logger,
+    metrics: createMetrics(),
+    audit: new AuditTrail(logger),
+    dynamo: new DynamoDBClient({}),
+    tableName: requiredEnv(ENV.ledgerTable),
+    secrets,
+    backends: new BackendLoader(backends),
+  };
+}
+
+/** The jobs service over a ledger; `keyedHash` only where jobs are submitted (the jobs function). */
+export function deployedJobsService(d: Deployed, ledger: Ledger & ActiveSlots, keyedHash?: () => Promise<KeyedHash>): JobsService {
+  return new JobsService({
+    catalog: new TemplateCatalog(d.settings.templates),
+    backends: d.backends,
     ledger,
     slots: ledger,
-    audit,
-    access: config.access,
-    metrics: new PowertoolsJobMetrics(metrics),
-    log: { warn: (m, extra) => logger.warn(m, extra ?? {}) },
+    audit: d.audit,
+    access: d.settings.config.access,
+    ...(keyedHash ? { keyedHash } : {}),
+    metrics: new PowertoolsJobMetrics(d.metrics),
+    log: { warn: (m, extra) => d.logger.warn(m, extra ?? {}) },
   });
-  return { settings, logger, metrics, audit, ledger, revocations: new DynamoRevocationStore(dynamo, table), service };
 }

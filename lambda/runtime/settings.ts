@@ -22,4 +22,15 @@ export const ENV = {
   ledgerTable: 'LEDGER_TABLE_NAME',
   databricksSecret: 'DATABRICKS_SECRET_ID',
   googleKeySecret: 'GOOGLE_KEY_SECRET_ID',
+  /** The deployment's MAC key secret (only the jobs function's role may read it). */
+  macKeySecret: 'MAC_KEY_SECRET_ID',
+  /** The stage's base URL: the custom domain, else the execute-api URL with the stage (lib/data-job-gateway-stack.ts). */
+  apiBaseUrl: 'API_BASE_URL',
 } as const;
+
+/** A deploy-time environment variable the function cannot run without. */
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set: deploy this function with the DataJobGateway stack`);
+  return value;
+}

@@ -1,5 +1,5 @@
 // The REST API: the routes of lib/routes.ts behind a Lambda REQUEST authorizer, validated, throttled, logged and traced.
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   ApiKeySourceType,
   AuthorizationType,
@@ -162,6 +162,17 @@ export class GatewayApi extends Construct {
   /** The base URL callers use: the custom domain when there is one. */
   get url(): string {
     return this.customDomainName ? `https://${this.customDomainName}/` : this.restApi.url;
+  }
+
+  /**
+   * The same URL without a trailing slash, for the functions' links and OpenAPI `servers`. It names the stage by its
+   * name, not by a reference to the Stage resource: the stage depends on the methods, which depend on the functions,
+   * so a reference would be a dependency cycle.
+   */
+  get baseUrl(): string {
+    if (this.customDomainName) return `https://${this.customDomainName}`;
+    const stack = Stack.of(this);
+    return `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE_NAME}`;
   }
 
   private addRoutes(routes: readonly Route[], props: GatewayApiProps): void {

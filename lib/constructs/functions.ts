@@ -1,4 +1,5 @@
-// The gateway's functions, one per concern; only jobs and admin reach the backends (and only they bundle Google's client).
+// The gateway's functions, one per concern, each with a role of its own: the stack grants each exactly the AWS calls
+// its code makes (docs/deploy.md "What each function may do"). jobs, admin and reconciler reach the backends.
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +10,7 @@ import type { FunctionName } from '../routes.js';
 import { METRICS } from '../../lambda/core/metric-names.js';
 import type { Template } from '../../lambda/core/template.js';
 import { deployedSettings, settingsDefine } from './embedded-settings.js';
-import { GatewayFunction, gatewayFunctionRole } from './gateway-function.js';
-import type { Role } from 'aws-cdk-lib/aws-iam';
+import { GatewayFunction } from './gateway-function.js';
 
 /** The repository root, found from this file rather than the working directory so that tests and `cdk synth` agree. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,15 +41,10 @@ export class GatewayFunctions extends Construct {
   readonly authorizer: GatewayFunction;
   /** `GET /templates`, `GET /templates/{id}`, `GET /openapi.json`. */
   readonly catalog: GatewayFunction;
-  /** `/jobs` routes: submits to and queries the backends. */
+  /** `/jobs` routes and `POST /audit/fingerprints`: submits to and queries the backends. */
   readonly jobs: GatewayFunction;
   /** `/admin` routes: revoking a principal also cancels its active jobs, so it calls the backends too. */
   readonly admin: GatewayFunction;
-  /**
-   * The role of `jobs`, `admin` and `reconciler`, the functions that call the backends: the one AWS identity that
-   * Google Workload Identity Federation has to trust and that reads the backend credentials.
-   */
-  readonly backendRole: Role;
   /** Settles reservations the backend never confirmed, on a schedule; present when `reconciler.enabled`. */
   readonly reconciler?: GatewayFunction;
   /** The Secrets Manager rotation function, when `rotation` is set. */
@@ -67,9 +62,8 @@ export class GatewayFunctions extends Construct {
     // The names the code's Powertools Metrics use (lambda/core/metric-names.ts), so the env agrees with the code.
     this.metricsNamespace = METRICS.namespace;
     this.serviceName = METRICS.service;
-    this.backendRole = gatewayFunctionRole(this, 'BackendRole', props.logGroup, `${config.name}: jobs, admin and reconciler functions, the callers of Dataproc and Databricks`);
     const apiTimeout = Duration.seconds(config.functions.timeoutSeconds);
-    const fn = (fnId: string, entry: string, description: string, options: { timeout?: Duration; role?: Role } = {}) =>
+    const fn = (fnId: string, entry: string, description: string, options: { timeout?: Duration } = {}) =>
       new GatewayFunction(this, fnId, {
         projectRoot,
         entry,
@@ -78,7 +72,6 @@ export class GatewayFunctions extends Construct {
         logGroup: props.logGroup,
         memorySize: config.functions.memorySize,
         timeout: options.timeout ?? apiTimeout,
-        role: options.role,
         environment: {
           POWERTOOLS_SERVICE_NAME: this.serviceName,
           POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
@@ -87,14 +80,22 @@ export class GatewayFunctions extends Construct {
       });
     this.authorizer = fn('Authorizer', 'lambda/authorizer/index.ts', 'verifies OIDC tokens for API Gateway');
     this.catalog = fn('Catalog', 'lambda/catalog/index.ts', 'job templates and the OpenAPI document');
-    this.jobs = fn('Jobs', 'lambda/jobs/index.ts', 'submits, lists and cancels jobs', { role: this.backendRole });
-    this.admin = fn('Admin', 'lambda/admin/index.ts', 'principal revocations (cancels the revoked principal\'s jobs)', { role: this.backendRole });
+    this.jobs = fn('Jobs', 'lambda/jobs/index.ts', 'submits, lists and cancels jobs');
+    this.admin = fn('Admin', 'lambda/admin/index.ts', 'principal revocations (cancels the revoked principal\'s jobs)');
     if (config.reconciler.enabled) {
       // A pass must end before the next one starts; five minutes is plenty for a page of pending rows.
       const timeout = Duration.minutes(Math.min(config.reconciler.everyMinutes, 5));
-      this.reconciler = fn('Reconciler', 'lambda/reconciler/index.ts', 'settles unconfirmed job reservations', { timeout, role: this.backendRole });
+      this.reconciler = fn('Reconciler', 'lambda/reconciler/index.ts', 'settles unconfirmed job reservations', { timeout });
     }
     if (props.rotation) this.rotation = fn('Rotation', 'lambda/rotation/index.ts', 'rotates backend credentials', { timeout: ROTATION_TIMEOUT });
+  }
+
+  /**
+   * The functions that call Dataproc and Databricks (jobs, admin, reconciler): each reads the backend credentials, and
+   * each role is an AWS identity Google Workload Identity Federation must trust.
+   */
+  get backendCallers(): readonly GatewayFunction[] {
+    return [this.jobs, this.admin, ...(this.reconciler ? [this.reconciler] : [])];
   }
 
   /** The function serving an API route. */

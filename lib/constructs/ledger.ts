@@ -1,8 +1,8 @@
 // The job ledger: one DynamoDB table whose shape comes from lambda/core/ledger-schema.ts, shared with the code that reads it.
-import { RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LEDGER_TABLE } from '../../lambda/core/ledger-schema.js';
 
@@ -52,36 +52,48 @@ export class Ledger extends Construct {
     });
   }
 
-  /** Let `grantee` read jobs and revocations (table and its indexes). */
-  grantReadData(grantee: IGrantable): void {
-    this.table.grantReadData(grantee);
-    this.acknowledgeGrant(grantee, false);
+  /**
+   * Let `grantee` call `actions` on the items whose partition key starts with one of `keyPrefixes` (`JOB#`, `ACTIVE#`,
+   * `REVOCATION#`: lambda/core/dynamo-job-rows.ts and revocation-check.ts), and nothing else of the table. DynamoDB
+   * compares `dynamodb:LeadingKeys` with the partition key of the item the call names
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+   */
+  grantItems(grantee: IGrantable, actions: readonly LedgerItemAction[], keyPrefixes: readonly string[]): void {
+    if (!actions.length || !keyPrefixes.length) throw new Error('grantItems needs at least one action and one partition key prefix');
+    Grant.addToPrincipal({
+      grantee,
+      actions: actions.map((a) => `dynamodb:${a}`),
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyPrefixes.map((p) => `${p}*`) } },
+    });
+    this.grantKey(grantee, actions.some((a) => a !== 'GetItem'));
   }
 
-  /** Let `grantee` read and write jobs and revocations (table and its indexes). */
-  grantReadWriteData(grantee: IGrantable): void {
-    this.table.grantReadWriteData(grantee);
-    this.acknowledgeGrant(grantee, true);
+  /** Let `grantee` Query one index: never the table itself, never Scan. */
+  grantIndexQuery(grantee: IGrantable, index: LedgerIndex): void {
+    Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${LEDGER_TABLE[index].name}`] });
+    this.grantKey(grantee, false);
   }
 
-  /** The wildcards in DynamoDB's grants are scoped to this table's indexes and this table's key. */
-  private acknowledgeGrant(grantee: IGrantable, writes: boolean): void {
+  /** With a customer-managed key, DynamoDB uses it for the caller: read (Decrypt), and write (Encrypt, GenerateDataKey*). */
+  private grantKey(grantee: IGrantable, writes: boolean): void {
+    if (!this.key) return;
+    this.key.grant(grantee, 'kms:Decrypt', 'kms:DescribeKey');
+    if (!writes) return;
+    this.key.grant(grantee, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
     // The finding is on the policy of the grantee's role, so that role (a construct) is where it is acknowledged.
     const principal = grantee.grantPrincipal;
     if (!Construct.isConstruct(principal)) return;
-    const logicalId = Stack.of(this).resolve((this.table.node.defaultChild as CfnElement).logicalId) as string;
-    const validations = Validations.of(principal);
-    validations.acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
-      reason: 'Queries the byPrincipal and pending indexes of the ledger table; the wildcard covers only that table\'s indexes.',
-    });
-    if (this.key && writes) {
-      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-        validations.acknowledge({
-          id: `AwsSolutions-IAM5[Action::${action}]`,
-          reason: 'DynamoDB needs data keys of the ledger\'s customer key to write; the statement names that one key.',
-        });
-      }
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      Validations.of(principal).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: 'DynamoDB needs data keys of the ledger\'s customer key to write; the statement names that one key.',
+      });
     }
   }
 }
+
+/** The item-level DynamoDB actions the gateway's functions may be granted (no Scan, no batch operations). */
+export type LedgerItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+/** The ledger's indexes, as lambda/core/ledger-schema.ts names them. */
+export type LedgerIndex = 'principalIndex' | 'pendingIndex';

@@ -13,6 +13,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jo
 import './expected-warnings.js';
 import Provider, { errors, type AccessToken, type OidcContext, type ResourceServerInfo } from 'oidc-provider';
 import type { IssuerConfig } from '../../lib/config.js';
+import { ROUTE_SCOPES } from '../../lib/routes.js';
 import { isLoopbackHost } from '../../lambda/authorizer/jwks-fetcher.js';
 import {
   DEFAULT_AGENT_CLIENT,
@@ -158,14 +159,19 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   };
 }
 
+/** The local provider's scope names are the route scopes themselves. */
+const LOCAL_ROUTE_SCOPES = Object.fromEntries(ROUTE_SCOPES.map((s) => [s, [s]])) as NonNullable<IssuerConfig['scopes']>;
+
 /** How the gateway's auth config names this provider (local mode and tests): no jwksUri, so the keys come through discovery. */
 export function localIssuerConfig(idp: Pick<LocalIdentityProvider, 'issuer' | 'audience' | 'groupsClaim'>, overrides: Partial<IssuerConfig> = {}): IssuerConfig {
   return {
     issuer: idp.issuer,
     audience: idp.audience,
     groupsClaim: idp.groupsClaim,
+    // it may assert any group, and maps the route scopes to themselves (`npm run token -- --scopes jobs:read`)
+    trustedGroups: ['*'],
     scopeClaim: 'scope',
-    requiredScopes: [],
+    scopes: LOCAL_ROUTE_SCOPES,
     // oidc-provider signs JWT access tokens (RFC 9068) with typ at+jwt: an ID token cannot pass for one
     typ: 'at+jwt',
     ...overrides,

@@ -1,4 +1,5 @@
 // Asking the local identity provider's token endpoint for a token: used by the provider's own helpers and by `npm run token`.
+import { ROUTE_SCOPES } from '../../lib/routes.js';
 
 /** The developer-only grant that mints a user token for a chosen subject and groups (see identity-provider.ts). */
 export const LOCAL_USER_GRANT = 'urn:data-job-gateway:params:oauth:grant-type:local-user';
@@ -10,6 +11,7 @@ export const DEFAULT_AGENT_CLIENT = 'local-agent';
 export interface UserTokenRequest {
   readonly sub: string;
   readonly groups: readonly string[];
+  /** @default every route scope (lib/routes.ts ROUTE_SCOPES), so a developer token can call every route */
   readonly scopes?: readonly string[];
   /** @default 3600 */
   readonly ttlSeconds?: number;
@@ -18,6 +20,7 @@ export interface UserTokenRequest {
 export interface AgentTokenRequest {
   /** @default 'local-agent' */
   readonly clientId?: string;
+  /** @default every route scope */
   readonly scopes?: readonly string[];
 }
 
@@ -36,16 +39,19 @@ export class TokenRequestFailed extends Error {
 
 export function requestUserToken(tokenEndpoint: string, req: UserTokenRequest): Promise<string> {
   const form = new URLSearchParams({ grant_type: LOCAL_USER_GRANT, client_id: LOCAL_DEV_CLIENT, subject: req.sub, groups: JSON.stringify(req.groups) });
-  if (req.scopes?.length) form.set('scope', req.scopes.join(' '));
+  form.set('scope', scopeParameter(req.scopes));
   if (req.ttlSeconds !== undefined) form.set('expires_in', String(req.ttlSeconds));
   return postForToken(tokenEndpoint, form);
 }
 
 export function requestAgentToken(tokenEndpoint: string, req: AgentTokenRequest = {}): Promise<string> {
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: req.clientId ?? DEFAULT_AGENT_CLIENT });
-  if (req.scopes?.length) form.set('scope', req.scopes.join(' '));
+  form.set('scope', scopeParameter(req.scopes));
   return postForToken(tokenEndpoint, form);
 }
+
+/** The local provider's scope names are the route scopes (local/idp/provider.ts `localIssuerConfig`). */
+const scopeParameter = (scopes: readonly string[] | undefined) => (scopes?.length ? scopes : ROUTE_SCOPES).join(' ');
 
 async function postForToken(tokenEndpoint: string, form: URLSearchParams): Promise<string> {
   let response: Response;

@@ -5,6 +5,8 @@ import { parseConfig, type GatewayConfig } from '../../lib/config.js';
 import { createAuthorizer, type AuthorizerDeps } from '../../lambda/authorizer/authorizer.js';
 import { createJwksFetcher } from '../../lambda/authorizer/jwks-fetcher.js';
 import { stageWildcardArn } from '../../lambda/authorizer/policy.js';
+import { ROUTE_SCOPES } from '../../lib/routes.js';
+import { policyAllows } from '../../local/gateway.js';
 import { recordingAudit, requestEvent, startJwksServer, TestIssuer, type JwksServer } from './fixtures.js';
 
 const AUDIENCE = 'data-job-gateway';
@@ -14,7 +16,8 @@ let auth: GatewayConfig['auth'];
 
 beforeAll(async () => {
   jwks = await startJwksServer();
-  issuer = await TestIssuer.create(jwks, { path: '/idp', alg: 'ES256', audience: AUDIENCE, claims: { groups: ['analysts'] } });
+  // a user's token: issued to a client (client_id) other than its subject
+  issuer = await TestIssuer.create(jwks, { path: '/idp', alg: 'ES256', audience: AUDIENCE, claims: { groups: ['analysts'], client_id: 'jobs-web' } });
   auth = parseConfig({ auth: { clockSkewSeconds: 0, issuers: [{ issuer: issuer.issuer, audience: AUDIENCE }] } }).auth;
 });
 
@@ -84,6 +87,42 @@ describe('verified-token cache', () => {
   });
 });
 
+describe('the authorizer’s own clock checks, apart from aws-jwt-verify’s', () => {
+  // aws-jwt-verify reads the real clock; the authorizer reads `now`. Moving only `now` leaves the token valid for the
+  // library, so these outcomes come from the authorizer's checks (exp, iat with auth.clockSkewSeconds) alone.
+  const SKEW = 60;
+  const withSkew = () => build({ auth: { ...auth, clockSkewSeconds: SKEW }, now: () => clock });
+  let clock = 0;
+
+  it('refuses a token whose exp passed longer ago than the clock skew', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = await issuer.token({ exp });
+    clock = (exp + SKEW + 1) * 1000;
+    const { authorizer, lines } = withSkew();
+    await expect(authorizer(bearer(token))).rejects.toThrow(/^Unauthorized$/);
+    expect(lines.at(-1)).toMatchObject({ event: 'auth.denied', reason: 'expired' });
+  });
+
+  it('accepts a token whose exp passed less than the clock skew ago', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = await issuer.token({ exp });
+    clock = (exp + SKEW - 2) * 1000;
+    const { authorizer } = withSkew();
+    await expect(authorizer(bearer(token))).resolves.toMatchObject({ context: { subject: 'alice' } });
+  });
+
+  it('refuses a token issued further in the future than the clock skew, and accepts one within it', async () => {
+    const iat = Math.floor(Date.now() / 1000);
+    const token = await issuer.token({ iat });
+    clock = (iat - SKEW - 2) * 1000;
+    const early = withSkew();
+    await expect(early.authorizer(bearer(token))).rejects.toThrow(/^Unauthorized$/);
+    expect(early.lines.at(-1)).toMatchObject({ reason: 'issued_in_future' });
+    clock = (iat - SKEW + 2) * 1000;
+    await expect(withSkew().authorizer(bearer(token))).resolves.toMatchObject({ context: { subject: 'alice' } });
+  });
+});
+
 describe('issuer availability', () => {
   it('fails closed with 401 when the JWKS cannot be fetched, and logs it without the token', async () => {
     const logger = { error: jest.fn() };
@@ -116,7 +155,50 @@ describe('policy', () => {
     expect(result).toEqual({
       principalId: `${issuer.issuer}#alice`,
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/*/*' }] },
-      context: { issuer: issuer.issuer, subject: 'alice', groups: '["analysts"]', kind: 'user', scopes: '[]' },
+      // no scope mapping: every route scope is granted
+      context: { issuer: issuer.issuer, subject: 'alice', groups: '["analysts"]', kind: 'user', scopes: JSON.stringify(ROUTE_SCOPES) },
+    });
+  });
+
+  describe('with the issuer\'s scopes mapped to route scopes', () => {
+    const mapped = () => ({ ...auth, issuers: [{ ...auth.issuers[0]!, scopeClaim: 'scp', scopes: { 'jobs:read': ['jobs.read'], 'jobs:submit': ['jobs.submit'] } }] });
+    const readOnly = () => issuer.token({ scp: ['jobs.read', 'profile'] });
+    const event = (token: string, method: string, resource: string, path = resource) => ({
+      ...bearer(token),
+      httpMethod: method,
+      resource,
+      path,
+      methodArn: `arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/${method}${path}`,
+    });
+    const STAGE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/';
+    const READ_ROUTES = ['GET/templates', 'GET/templates/*', 'GET/jobs', 'GET/jobs/*'].map((r) => `${STAGE}${r}`);
+
+    it('allows exactly the routes the token\'s scopes grant, whichever route it was asked for', async () => {
+      const { authorizer, lines } = build({ auth: mapped() });
+      const token = await readOnly();
+      const onRead = await authorizer(event(token, 'GET', '/jobs/{id}', '/jobs/job-aaaaaaaaaaaaaaaaaaaaaaaaaa'));
+      expect(onRead.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: READ_ROUTES }]);
+      expect(lines).toEqual([]);
+      // the same policy answers for every route from API Gateway's cache: reads pass, submit and cancel do not
+      expect(policyAllows(onRead, `${STAGE}GET/jobs/job-aaaaaaaaaaaaaaaaaaaaaaaaaa`)).toBe(true);
+      expect(policyAllows(onRead, `${STAGE}GET/templates`)).toBe(true);
+      expect(policyAllows(onRead, `${STAGE}POST/jobs`)).toBe(false);
+      expect(policyAllows(onRead, `${STAGE}POST/jobs/job-aaaaaaaaaaaaaaaaaaaaaaaaaa/cancel`)).toBe(false);
+      expect(policyAllows(onRead, `${STAGE}DELETE/admin/revocations/rev-1`)).toBe(false);
+    });
+
+    it('audits missing_scope, with the scope the route needed, when asked for a route the token may not call', async () => {
+      const { authorizer, lines } = build({ auth: mapped() });
+      const result = await authorizer(event(await readOnly(), 'POST', '/jobs'));
+      expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: READ_ROUTES }]);
+      expect(lines).toEqual([expect.objectContaining({ event: 'auth.denied', reason: 'missing_scope', requiredScope: 'jobs:submit', principal: expect.objectContaining({ subject: 'alice' }) })]);
+    });
+
+    it('denies every route to a token none of whose scopes is mapped', async () => {
+      const { authorizer, lines } = build({ auth: mapped() });
+      const result = await authorizer(event(await issuer.token({ scp: ['profile'] }), 'GET', '/templates'));
+      expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: `${STAGE}*/*` }]);
+      expect(lines).toEqual([expect.objectContaining({ reason: 'missing_scope', requiredScope: 'jobs:read' })]);
     });
   });
 

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { CompactEncrypt, UnsecuredJWT } from 'jose';
 import { parseConfig, type GatewayConfig } from '../../lib/config.js';
+import { ROUTE_SCOPES } from '../../lib/routes.js';
 import { createAuthorizer, type RequestAuthorizer } from '../../lambda/authorizer/authorizer.js';
 import type { DenialReason } from '../../lambda/authorizer/denial.js';
 import { createJwksFetcher } from '../../lambda/authorizer/jwks-fetcher.js';
@@ -18,7 +19,7 @@ let jwks: JwksServer;
 let idp: LocalIdentityProvider;
 /** Okta-shaped RFC 9068 issuer: RS256 key whose JWK says alg RS256, typ at+jwt, scopes in `scp`, JWKS at the default path. */
 let okta: TestIssuer;
-/** Cognito-shaped issuer: ES256, access tokens carry client_id (no aud), groups in cognito:groups, a required scope. */
+/** Cognito-shaped issuer: ES256, access tokens carry client_id (no aud), groups in cognito:groups, scopes mapped to route scopes. */
 let cognito: TestIssuer;
 let auth: GatewayConfig['auth'];
 let authorizer: RequestAuthorizer;
@@ -42,8 +43,16 @@ beforeAll(async () => {
       issuers: [
         localIssuerConfig(idp),
         // no jwksUri: <issuer>/.well-known/jwks.json
-        { issuer: okta.issuer, audience: [OKTA_AUDIENCE, 'api://reporting'], scopeClaim: 'scp', typ: 'at+jwt' },
-        { issuer: cognito.issuer, audience: COGNITO_CLIENT, jwksUri: cognito.jwksUri, tokenUse: 'access', groupsClaim: 'cognito:groups', requiredScopes: ['gateway/jobs'] },
+        { issuer: okta.issuer, audience: [OKTA_AUDIENCE, 'api://reporting'], trustedGroups: ['*'], scopeClaim: 'scp', typ: 'at+jwt' },
+        {
+          issuer: cognito.issuer,
+          audience: COGNITO_CLIENT,
+          jwksUri: cognito.jwksUri,
+          tokenUse: 'access',
+          groupsClaim: 'cognito:groups',
+          trustedGroups: ['*'],
+          scopes: { 'jobs:read': ['gateway/jobs'], 'jobs:submit': ['gateway/jobs'] },
+        },
       ],
     },
   }).auth;
@@ -386,12 +395,18 @@ describe('token kind', () => {
     await expectUnauthorized(token, 'wrong_token_use');
   });
 
-  it('answers 403 (a Deny policy) and audits missing_scope for a valid token without a required scope', async () => {
+  it('answers 403 (a Deny policy) and audits missing_scope for a valid token whose scopes grant no route', async () => {
     const before = lines.length;
     const result = await authorizer(requestEvent(`Bearer ${await cognito.token({ scope: 'openid profile' })}`));
     expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: STAGE_WILDCARD }]);
     expect(lines.slice(before)).toEqual([
-      expect.objectContaining({ event: 'auth.denied', outcome: 'denied', reason: 'missing_scope', principal: expect.objectContaining({ issuer: cognito.issuer, subject: 'alice', kind: 'user' }) }),
+      expect.objectContaining({
+        event: 'auth.denied',
+        outcome: 'denied',
+        reason: 'missing_scope',
+        requiredScope: 'jobs:submit',
+        principal: expect.objectContaining({ issuer: cognito.issuer, subject: 'alice', kind: 'user' }),
+      }),
     ]);
   });
 });
@@ -436,28 +451,33 @@ describe('header and payload structure', () => {
 });
 
 describe('good tokens from each configured issuer', () => {
-  async function allowed(token: string) {
+  /** Allowed on the event's route (POST /jobs), with no audit line; `resources` is what the policy must allow. */
+  async function allowed(token: string, resources: string | string[] = STAGE_WILDCARD) {
     const before = lines.length;
     const result = await authorizer(requestEvent(`Bearer ${token}`));
     expect(lines.length).toBe(before);
-    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: STAGE_WILDCARD }]);
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources }]);
     return { result, principal: fromAuthorizerContext(result.context as Record<string, unknown>) };
   }
+  const stage = STAGE_WILDCARD.replace('*/*', '');
 
-  it('passes a user token from the local identity provider as a user with its groups', async () => {
-    const { principal, result } = await allowed(await idp.userToken({ sub: 'alice', groups: ['analysts', 'data-eng'], scopes: ['jobs:read'] }));
-    expect(principal).toEqual({ issuer: idp.issuer, subject: 'alice', groups: ['analysts', 'data-eng'], kind: 'user', scopes: ['jobs:read'] });
+  it('passes a user token from the local identity provider as a user with its groups, allowing exactly its scopes\' routes', async () => {
+    const token = await idp.userToken({ sub: 'alice', groups: ['analysts', 'data-eng'], scopes: ['jobs:read', 'jobs:submit'] });
+    const reads = ['GET/templates', 'GET/templates/*', 'POST/jobs', 'GET/jobs', 'GET/jobs/*'].map((r) => `${stage}${r}`);
+    const { principal, result } = await allowed(token, reads);
+    expect(principal).toEqual({ issuer: idp.issuer, subject: 'alice', groups: ['analysts', 'data-eng'], kind: 'user', scopes: ['jobs:read', 'jobs:submit'] });
     expect(result.principalId).toBe(`${idp.issuer}#alice`);
   });
 
   it('passes a client-credentials token from the local identity provider as an agent', async () => {
-    const { principal } = await allowed(await idp.agentToken({ scopes: ['jobs:submit'] }));
+    const { principal } = await allowed(await idp.agentToken({ scopes: ['jobs:submit'] }), `${stage}POST/jobs`);
     expect(principal).toEqual({ issuer: idp.issuer, subject: 'local-agent', groups: [], kind: 'agent', scopes: ['jobs:submit'] });
   });
 
   it('passes an Okta-shaped user token, its JWKS found at the default well-known path', async () => {
     const { principal } = await allowed(await okta.token());
-    expect(principal).toEqual({ issuer: okta.issuer, subject: 'alice', groups: ['analysts'], kind: 'user', scopes: ['jobs:read'] });
+    // Okta maps no scopes here: no scope is checked, every route scope is granted
+    expect(principal).toEqual({ issuer: okta.issuer, subject: 'alice', groups: ['analysts'], kind: 'user', scopes: [...ROUTE_SCOPES] });
     expect(jwks.fetchCount('/oauth2/default/.well-known/jwks.json')).toBeGreaterThan(0);
   });
 
@@ -466,13 +486,15 @@ describe('good tokens from each configured issuer', () => {
     expect(principal).toMatchObject({ subject: 'okta-app-1', kind: 'agent', groups: [] });
   });
 
-  it('passes a Cognito-shaped access token with cognito:groups and a required scope', async () => {
-    const { principal } = await allowed(await cognito.token());
-    expect(principal).toEqual({ issuer: cognito.issuer, subject: 'alice', groups: ['data-eng'], kind: 'user', scopes: ['gateway/jobs'] });
+  const cognitoRoutes = () => ['GET/templates', 'GET/templates/*', 'POST/jobs', 'GET/jobs', 'GET/jobs/*'].map((r) => `${stage}${r}`);
+
+  it('passes a Cognito-shaped access token with cognito:groups, its scope translated to route scopes', async () => {
+    const { principal } = await allowed(await cognito.token(), cognitoRoutes());
+    expect(principal).toEqual({ issuer: cognito.issuer, subject: 'alice', groups: ['data-eng'], kind: 'user', scopes: ['jobs:read', 'jobs:submit'] });
   });
 
   it('passes a Cognito client-credentials token (sub equals client_id, no username) as an agent', async () => {
-    const { principal } = await allowed(await cognito.token({ sub: COGNITO_CLIENT, username: undefined, 'cognito:groups': undefined }));
+    const { principal } = await allowed(await cognito.token({ sub: COGNITO_CLIENT, username: undefined, 'cognito:groups': undefined }), cognitoRoutes());
     expect(principal).toMatchObject({ subject: COGNITO_CLIENT, kind: 'agent' });
   });
 

@@ -22,6 +22,7 @@ const template = (databricks: Template['databricks'], limits: Template['limits']
   allowAgents: false,
   datasets: [],
   sensitiveParameters: [],
+  personalParameters: [],
   parameters: { type: 'object' },
   limits,
   databricks,
@@ -35,12 +36,14 @@ const submitSubmission = (body: Record<string, unknown>, id = jobId(), limits: T
   template: template({ submit: body }, limits),
   rendered: { submit: body },
   principal,
+  principalTag: 'a1b2c3d4e5f60718',
 });
 const runNowSubmission = (block: Record<string, unknown>, id = jobId()): Submission => ({
   jobId: id,
   template: template({ runNow: block }),
   rendered: { runNow: block },
   principal,
+  principalTag: 'a1b2c3d4e5f60718',
 });
 const notebook = (params: Record<string, string> = {}) => ({
   run_name: 'daily sales',
@@ -107,7 +110,7 @@ describe('DatabricksBackend against the emulator', () => {
 
     test('fails with a TemplateError naming the file when the block is neither run-now nor submit, or jobId is not an integer', () => {
       const { backend: b } = backend();
-      const neither: Submission = { jobId: 'job-x', template: template({}), rendered: {}, principal };
+      const neither: Submission = { jobId: 'job-x', template: template({}), rendered: {}, principal, principalTag: 'a1b2c3d4e5f60718' };
       expect(() => b.plan(neither)).toThrow(TemplateError);
       expect(() => b.plan(runNowSubmission({ jobId: 'forty-two' }))).toThrow(/templates\/tpl.yaml: runNow.jobId must be a positive integer/);
     });

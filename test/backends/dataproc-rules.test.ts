@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { BackendFailure, BackendRejected, toProblem } from '../../lambda/core/errors.js';
-import { principalHash } from '../../lambda/core/principal.js';
+import { KeyedHash } from '../../lambda/core/keyed-hash.js';
 import { deriveDataprocIds, InvalidGatewayJobId } from '../../lambda/backends/dataproc-ids.js';
 import { describeFailure, parseRetryAfter, toBackendError } from '../../lambda/backends/dataproc-errors.js';
 import { GoogleCredentialsError } from '../../lambda/backends/google-credential-errors.js';
@@ -61,13 +61,14 @@ describe('Dataproc labels', () => {
   const template = { id: 'daily-sales-etl' } as Template;
   const principal = { issuer: 'https://idp.example.com', subject: 'alice', groups: [], kind: 'user', scopes: [] } as const;
 
-  it('labels a workload with its template, hashed principal and gateway job id', () => {
-    expect(gatewayLabels({ jobId: 'job-abc123', template, principal })).toEqual({
+  it('labels a workload with its template, keyed principal tag and gateway job id', () => {
+    const principalTag = new KeyedHash('k'.repeat(64)).principalTag(principal);
+    expect(gatewayLabels({ jobId: 'job-abc123', template, principalTag })).toEqual({
       'gateway-template': 'daily-sales-etl',
-      'gateway-principal': principalHash(principal),
+      'gateway-principal': principalTag,
       'gateway-job-id': 'job-abc123',
     });
-    expect(principalHash(principal)).toMatch(/^[0-9a-f]{16}$/);
+    expect(principalTag).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it.each([

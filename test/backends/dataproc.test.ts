@@ -3,7 +3,7 @@ import { OAuth2Client } from 'google-auth-library';
 import { DataprocBackend, type DataprocBackendProps } from '../../lambda/backends/dataproc.js';
 import type { Submission } from '../../lambda/core/backend.js';
 import { BackendFailure, BackendRejected, TemplateError, toProblem } from '../../lambda/core/errors.js';
-import { principalHash, type Principal } from '../../lambda/core/principal.js';
+import type { Principal } from '../../lambda/core/principal.js';
 import type { Template } from '../../lambda/core/template.js';
 import { startDataprocEmulator, type DataprocEmulator } from '../../local/emulators/dataproc.js';
 import { ManualClock } from '../../local/emulators/faults.js';
@@ -27,6 +27,7 @@ const template = (id: string, dataproc: Template['dataproc']): Template => ({
   allowAgents: false,
   datasets: [],
   sensitiveParameters: [],
+  personalParameters: [],
   parameters: { type: 'object' },
   limits: {},
   dataproc,
@@ -48,7 +49,8 @@ const batchTemplate = template('serverless-sales', { batch: serverlessBatch, ser
 
 let seq = 0;
 const newJobId = () => `job-${String(++seq).padStart(4, '0')}${'x'.repeat(22)}`;
-const submission = (tpl: Template, rendered: Record<string, unknown>, jobId = newJobId()): Submission => ({ jobId, template: tpl, rendered, principal });
+const PRINCIPAL_TAG = 'a1b2c3d4e5f60718';
+const submission = (tpl: Template, rendered: Record<string, unknown>, jobId = newJobId()): Submission => ({ jobId, template: tpl, rendered, principal, principalTag: PRINCIPAL_TAG });
 const jobSubmission = (rendered: Record<string, unknown> = { job: clusterJob }) => submission(jobTemplate, rendered);
 const batchSubmission = (rendered: Record<string, unknown> = { batch: serverlessBatch }) => submission(batchTemplate, rendered);
 
@@ -124,7 +126,7 @@ describe('DataprocBackend against the emulator', () => {
         requestId: sub.jobId,
         job: {
           reference: { projectId: PROJECT, jobId: sub.jobId },
-          labels: { team: 'sales', 'gateway-template': 'daily-sales-etl', 'gateway-principal': principalHash(principal), 'gateway-job-id': sub.jobId },
+          labels: { team: 'sales', 'gateway-template': 'daily-sales-etl', 'gateway-principal': PRINCIPAL_TAG, 'gateway-job-id': sub.jobId },
         },
       });
 

@@ -58,8 +58,22 @@ describe('bin/app.ts', () => {
     badValue: file('bad.yaml', `${ISSUER}templatesDir: ${emptyTemplates}\nfunctions: {memorySize: 64}\n`),
     badTemplate: file('templates.yaml', `${ISSUER}templatesDir: ${badTemplates}\n`),
     unknownRoute: file('route.yaml', `${ISSUER}templatesDir: ${emptyTemplates}\napi: {routeThrottles: {"GET /nope": {rateLimit: 1, burstLimit: 1}}}\n`),
-    nothingToRotate: file('rotation.yaml', `${ISSUER}templatesDir: ${emptyTemplates}\nrotation: {enabled: true}\n`),
+    nothingToRotate: file('rotation.yaml', `${ISSUER}templatesDir: ${emptyTemplates}
+rotation: {enabled: true}
+`),
+    untrustedGroup: file(
+      'groups.yaml',
+      `auth: {issuers: [{issuer: "https://idp.example.com", audience: jobs, trustedGroups: [analysts]}]}
+access: {adminGroups: [data-platform-admins]}
+templatesDir: ${join(dir, 'partner-templates')}
+databricks: {host: "https://adb-1.1.azuredatabricks.net", credentials: {type: pat}}
+`,
+    ),
   };
+  file(
+    'partner-templates/partner.yaml',
+    'id: partner-report\ndescription: d\nbackend: databricks\nallowedGroups: [analysts, partners]\nparameters: {type: object, additionalProperties: false, properties: {}}\ndatabricks: {runNow: {jobId: 1}}\n',
+  );
   mkdirSync(emptyTemplates, { recursive: true });
   file('bad-templates/broken.yaml', 'id: broken\n');
   const runs: Partial<Record<keyof typeof configs | 'example', Run>> = {};
@@ -83,6 +97,16 @@ describe('bin/app.ts', () => {
     expect(code).toBe(1);
     expect(stderr).toContain(`${configs.badValue}: invalid config`);
     expect(stderr).toContain('/functions/memorySize must be >= 128 (got 64)');
+    expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it('reports groups no issuer may assert, naming the config, the template file, the field and the fix', () => {
+    const { code, stderr } = runs.untrustedGroup!;
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${configs.untrustedGroup}: invalid config`);
+    expect(stderr).toContain('/access/adminGroups/0 names "data-platform-admins", which no issuer may assert: add "data-platform-admins" to /auth/issuers/<n>/trustedGroups');
+    expect(stderr).toContain(`${join(dir, 'partner-templates', 'partner.yaml')}: /allowedGroups/1 names "partners", which no issuer may assert`);
+    expect(stderr).not.toContain('"analysts"');
     expect(stderr).not.toMatch(STACK_TRACE);
   });
 

@@ -18,11 +18,19 @@ const FULL_WORKLOAD_IDENTITY: Json = {
         audience: ['api://jobs'],
         jwksUri: 'https://idp.example.com/keys',
         groupsClaim: 'groups',
+        trustedGroups: ['audit', 'admins'],
         scopeClaim: 'scp',
-        requiredScopes: ['jobs'],
+        scopes: {
+          'jobs:read': ['jobs.read'],
+          'jobs:submit': ['jobs.submit'],
+          'jobs:cancel': ['jobs.cancel'],
+          'jobs:approve': ['jobs.approve'],
+          admin: ['jobs.admin'],
+          audit: ['jobs.audit'],
+        },
         tokenUse: 'access',
         typ: 'at+jwt',
-        agentRule: { claim: 'sub_type', equals: 'client', absent: false },
+        agentRule: { claim: 'sub_type', values: ['client'] },
       },
     ],
     clockSkewSeconds: 60,
@@ -86,6 +94,7 @@ const FULL_SERVICE_ACCOUNT_KEY: Json = {
     },
   },
   databricks: { ...FULL_WORKLOAD_IDENTITY.databricks, credentials: { type: 'oauth-m2m', secretName: 'dbx' } },
+  auth: { ...FULL_WORKLOAD_IDENTITY.auth, issuers: [{ ...FULL_WORKLOAD_IDENTITY.auth.issuers[0], agentRule: { claim: 'email', absent: true } }] },
 };
 
 interface Case {
@@ -247,6 +256,37 @@ describe('config validation (lib/config.ts)', () => {
     const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
     raw.auth.issuers.push({ ...raw.auth.issuers[0] });
     expect(() => parseConfig(raw, FILE)).toThrow('/auth/issuers/1/issuer is configured twice (got "https://idp.example.com")');
+  });
+
+  it('fails when several issuers are configured and one does not say which groups it may assert', () => {
+    const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+    raw.auth.issuers.push({ issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool', audience: 'client' });
+    expect(() => parseConfig(raw, FILE)).toThrow(
+      '/auth/issuers/1/trustedGroups is required when several issuers are configured: list the groups "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool" may assert (["*"] for any)',
+    );
+    raw.auth.issuers[1].trustedGroups = ['partner-analysts'];
+    expect(parseConfig(raw, FILE).auth.issuers.map((i) => i.trustedGroups)).toEqual([['audit', 'admins'], ['partner-analysts']]);
+  });
+
+  it('trusts a lone issuer for every group by default', () => {
+    const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+    delete raw.auth.issuers[0].trustedGroups;
+    expect(parseConfig(raw, FILE).auth.issuers[0]!.trustedGroups).toEqual(['*']);
+  });
+
+  it.each([
+    ['requiredScopes', (raw: Json) => (raw.auth.issuers[0].requiredScopes = ['jobs']), '/auth/issuers/0/requiredScopes was replaced by scopes: map each route scope'],
+    ['agentRule.equals', (raw: Json) => (raw.auth.issuers[0].agentRule = { claim: 'idtyp', equals: 'app' }), '/auth/issuers/0/agentRule/equals was replaced by values: a list of the claim values'],
+  ])('says what replaced %s, an older config\'s field', (_, mutate, expected) => {
+    const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+    mutate(raw);
+    expect(() => parseConfig(raw, FILE)).toThrow(expected);
+  });
+
+  it('fails when an agent rule sets both values and absent', () => {
+    const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
+    raw.auth.issuers[0].agentRule = { claim: 'email', values: ['x'], absent: true };
+    expect(() => parseConfig(raw, FILE)).toThrow('/auth/issuers/0/agentRule sets both values and absent: use one');
   });
 
   it('fails when there is no issuer and no local identity provider', () => {

@@ -68,25 +68,39 @@ describe('Ledger', () => {
     });
   });
 
-  it('grants reads without write actions, and writes with them', () => {
+  it('grants item actions on the rows of one partition-key prefix only, and queries on one index only', () => {
     // GIVEN
     const stack = newStack();
     const ledger = new Ledger(stack, 'Ledger', DEFAULTS);
-    const reader = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    const writer = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
 
     // WHEN
-    ledger.grantReadData(reader);
-    ledger.grantReadWriteData(writer);
+    ledger.grantItems(role, ['GetItem', 'UpdateItem'], ['JOB#']);
+    ledger.grantIndexQuery(role, 'pendingIndex');
 
     // THEN
-    const actions = (role: string) =>
-      JSON.stringify(
-        Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] } }))[0]!.Properties.PolicyDocument,
-      );
-    expect(actions('Reader')).toContain('dynamodb:Query');
-    expect(actions('Reader')).not.toContain('dynamodb:PutItem');
-    expect(actions('Writer')).toContain('dynamodb:PutItem');
-    expect(actions('Writer')).toContain('dynamodb:UpdateItem');
+    const tableArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Ledger'), 'Arn'] };
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] } } },
+          { Action: 'dynamodb:Query', Effect: 'Allow', Resource: { 'Fn::Join': ['', [tableArn, '/index/pending']] } },
+        ],
+      },
+    });
+  });
+
+  it('adds the customer-managed key: decrypt for reads, data keys for writes', () => {
+    const stack = newStack();
+    const ledger = new Ledger(stack, 'Ledger', { ...DEFAULTS, encryption: 'customer-managed' });
+    const reader = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    const writer = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    ledger.grantItems(reader, ['GetItem'], ['REVOCATION#']);
+    ledger.grantItems(writer, ['PutItem'], ['JOB#']);
+    const policy = (role: string) =>
+      JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] } }))[0]!.Properties.PolicyDocument);
+    expect(policy('Reader')).toContain('kms:Decrypt');
+    expect(policy('Reader')).not.toContain('kms:GenerateDataKey');
+    expect(policy('Writer')).toContain('kms:GenerateDataKey*');
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfigFile } from '../../lib/config.js';
+import { ROUTES } from '../../lib/routes.js';
 import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
 import { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
 import { loadTemplateDir } from '../../lambda/core/template-loader.js';
@@ -26,7 +27,7 @@ describe('shipped configs', () => {
 
     // THEN
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::ApiGateway::Method', 10);
+    template.resourceCountIs('AWS::ApiGateway::Method', ROUTES.length);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: config.name });
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });

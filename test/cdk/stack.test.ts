@@ -28,7 +28,7 @@ describe('DataJobGatewayStack', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^AuditLog') }, ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
-      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp(['Jobs', 'Admin', 'Reconciler'].includes(fn) ? '^FunctionsBackendRole' : `^Functions${fn}Role`), 'Arn'] },
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^Functions${fn}Role`), 'Arn'] },
       Environment: {
         Variables: Match.objectLike({
           NODE_OPTIONS: '--enable-source-maps',
@@ -56,7 +56,7 @@ describe('DataJobGatewayStack', () => {
     const lambdaRoles = template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
     }) as Resources;
-    expect(Object.keys(lambdaRoles)).toHaveLength(4); // authorizer, catalog, rotation, and the backend role of jobs, admin and reconciler
+    expect(Object.keys(lambdaRoles)).toHaveLength(6); // one per function: authorizer, catalog, jobs, admin, reconciler, rotation
     for (const role of Object.values(lambdaRoles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     for (const fn of ['Authorizer', 'Catalog', 'Jobs', 'Admin', 'Reconciler', 'Rotation']) {
       expect(rolePolicy(template, fn)).toContain('{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":{"Fn::GetAtt":["AuditLog');
@@ -72,10 +72,45 @@ describe('DataJobGatewayStack', () => {
 
   it('lets only the backend callers (jobs, admin, reconciler) write the ledger and read the backend credentials', () => {
     for (const fn of ['Jobs', 'Admin', 'Reconciler']) {
-      expect(rolePolicy(template, fn)).toContain('dynamodb:PutItem');
-      expect(rolePolicy(template, fn)).toContain('secretsmanager:GetSecretValue');
+      expect(rolePolicy(template, fn)).toContain('dynamodb:UpdateItem');
+      expect(rolePolicy(template, fn)).toMatch(/"Action":"secretsmanager:GetSecretValue","Effect":"Allow","Resource":\{"Ref":"SecretsDatabricks[0-9A-F]{8}"\}/);
     }
+    // the reconciler settles existing rows: it creates and deletes none
+    expect(rolePolicy(template, 'Reconciler')).not.toMatch(/dynamodb:(PutItem|DeleteItem)/);
     for (const fn of ['Authorizer', 'Catalog']) expect(rolePolicy(template, fn)).not.toContain('secretsmanager:');
+  });
+
+  it('names the rows each role may touch by their partition-key prefix, and never grants Scan or batch writes', () => {
+    const leadingKeys = (fn: string) =>
+      [...rolePolicy(template, fn).matchAll(/"dynamodb:LeadingKeys":\[([^\]]*)\]/g)].map((m) => m[1]).join(' ');
+    expect(leadingKeys('Authorizer')).toBe('"REVOCATION#*"');
+    expect(leadingKeys('Catalog')).toBe('"REVOCATION#*"');
+    expect(leadingKeys('Reconciler')).toBe('"JOB#*"');
+    for (const fn of ['Authorizer', 'Catalog', 'Jobs', 'Admin', 'Reconciler']) expect(rolePolicy(template, fn)).not.toMatch(/dynamodb:(Scan|BatchWriteItem|BatchGetItem|\*)/);
+  });
+
+  it('lets only the jobs function read the MAC key, and denies it to every other principal in the secret\'s own policy', () => {
+    expect(rolePolicy(template, 'Jobs')).toMatch(/"Action":"secretsmanager:GetSecretValue","Effect":"Allow","Resource":\{"Ref":"MacKey[0-9A-F]{8}"\}/);
+    for (const fn of ['Authorizer', 'Catalog', 'Admin', 'Reconciler', 'Rotation']) expect(rolePolicy(template, fn)).not.toContain('MacKey');
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      SecretId: { Ref: Match.stringLikeRegexp('^MacKey') },
+      ResourcePolicy: {
+        Statement: [
+          {
+            Action: 'secretsmanager:GetSecretValue',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Resource: '*',
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsJobsRole'), 'Arn'] } } },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('submits, lists and cancels jobs'),
+      Environment: { Variables: Match.objectLike({ MAC_KEY_SECRET_ID: { Ref: Match.stringLikeRegexp('^MacKey') } }) },
+    });
   });
 
   it('lets the rotation function rotate the secrets, and nothing in the ledger', () => {
@@ -94,10 +129,11 @@ describe('DataJobGatewayStack', () => {
   });
 
   it('outputs what a platform engineer needs after deploying', () => {
-    for (const output of ['ApiUrl', 'AuditLogGroupName', 'AccessLogGroupName', 'LedgerTableName', 'BackendRoleArn', 'DatabricksSecretArn']) {
+    for (const output of ['ApiUrl', 'AuditLogGroupName', 'AccessLogGroupName', 'LedgerTableName', 'BackendRoleArns', 'DatabricksSecretArn']) {
       template.hasOutput(output, { Value: Match.anyValue(), Description: Match.anyValue() });
     }
-    template.hasOutput('BackendRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsBackendRole'), 'Arn'] } });
+    const role = (fn: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^Functions${fn}Role`), 'Arn'] });
+    template.hasOutput('BackendRoleArns', { Value: { 'Fn::Join': [',', [role('Jobs'), role('Admin'), role('Reconciler')]] } });
   });
 });
 
@@ -112,11 +148,12 @@ describe('DataJobGatewayStack variants', () => {
     // THEN
     expect(stack.functions.rotation).toBeUndefined();
     template.resourceCountIs('AWS::Lambda::Function', 5);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // only the MAC key
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
   });
 
-  it('holds the Google key as a rotated secret, read by the backend role, in service-account-key mode', () => {
+  it('holds the Google key as a rotated secret, read by the backend callers, in service-account-key mode', () => {
     // GIVEN
     const config = testConfig((raw) => (raw.dataproc.credentials = { type: 'service-account-key', serviceAccount: 'gateway@acme-data-test.iam.gserviceaccount.com' }));
 
@@ -124,7 +161,7 @@ describe('DataJobGatewayStack variants', () => {
     const { template } = buildStack(config);
 
     // THEN
-    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3); // Databricks, the Google key, the MAC key
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GOOGLE_KEY_SECRET_ID: { Ref: Match.stringLikeRegexp('^SecretsGoogleServiceAccountKey') } }) } });
     expect(rolePolicy(template, 'Jobs')).toMatch(/"Resource":\{"Ref":"SecretsGoogleServiceAccountKey[0-9A-F]{8}"\}/);
@@ -177,7 +214,7 @@ describe('DataJobGatewayStack variants', () => {
   it('schedules rotation of a Databricks OAuth client secret, whose lifetime must outlast the interval like a token\'s', () => {
     const { stack, template } = buildStack(testConfig((raw) => (raw.databricks.credentials = { type: 'oauth-m2m' })));
     expect(stack.functions.rotation).toBeDefined();
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2); // the OAuth secret and the MAC key
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
     const tooShort = testConfig((raw) => {
       raw.databricks.credentials = { type: 'oauth-m2m' };

@@ -1,4 +1,4 @@
-import { BackendFailure, IdempotencyConflict, ParameterValidationFailed, TemplateNotFound, TooManyRequests, toProblem } from '../../lambda/core/errors.js';
+import { BackendFailure, BackendRejected, IdempotencyConflict, ParameterValidationFailed, TemplateNotFound, TooManyRequests, toProblem } from '../../lambda/core/errors.js';
 import { fromAuthorizerContext, toAuthorizerContext } from '../../lambda/core/principal.js';
 
 describe('problem+json mapping', () => {
@@ -26,6 +26,15 @@ describe('problem+json mapping', () => {
     expect(JSON.stringify(p.problem)).not.toContain('hunter2');
     expect(JSON.stringify(p.problem)).not.toContain('stack');
     expect(p.problem.detail).toContain('req-9');
+  });
+  it.each([
+    ['a backend failure', new BackendFailure('databricks', 502, 'CREDENTIALS', 'no Databricks credentials for runs/submit: secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-job-gateway/databricks-AbCdEf is unreadable at https://adb-1234567890123456.7.azuredatabricks.net'), 'the databricks backend failed (CREDENTIALS)'],
+    ['a backend rejection', new BackendRejected('dataproc', 'PERMISSION_DENIED', 'Permission iam.serviceAccounts.actAs denied on churn-features@acme-data.iam.gserviceaccount.com'), 'the dataproc backend failed (PERMISSION_DENIED)'],
+  ])('shows the caller of %s the backend, its code and the request id, never our message', (_, err, shown) => {
+    const p = toProblem(err, 'req-77');
+    expect(p.problem.detail).toBe(`${shown}; quote request id req-77 to the platform team, who can read the details in the audit log`);
+    expect(JSON.stringify(p.problem)).not.toMatch(/arn:aws|azuredatabricks|gserviceaccount|secret/);
+    expect(p.problem).toMatchObject({ backend: expect.any(String), backendCode: expect.any(String), requestId: 'req-77' });
   });
   it('keeps the cause of a named error for the logs', () => {
     const cause = new Error('socket hang up');

@@ -3,7 +3,7 @@ import { principalKey, type Principal } from '../../lambda/core/principal.js';
 import type { Template } from '../../lambda/core/template.js';
 
 const template = (over: Partial<Template> = {}): Template =>
-  ({ id: 't', description: 'd', backend: 'dataproc', allowedGroups: ['analysts'], allowAgents: false, datasets: [], sensitiveParameters: [], parameters: { type: 'object' }, limits: {}, file: 'f', ...over }) as Template;
+  ({ id: 't', description: 'd', backend: 'dataproc', allowedGroups: ['analysts'], allowAgents: false, datasets: [], sensitiveParameters: [], personalParameters: [], parameters: { type: 'object' }, limits: {}, file: 'f', ...over }) as Template;
 const who = (groups: string[], kind: 'user' | 'agent' = 'user', subject = 'alice'): Principal => ({ issuer: 'https://idp', subject, groups, kind, scopes: [] });
 const access = { auditorGroups: ['audit'], adminGroups: ['platform'] };
 

@@ -40,6 +40,7 @@ describe('template loading', () => {
     expect(t.allowAgents).toBe(false);
     expect(t.datasets).toEqual([]);
     expect(t.sensitiveParameters).toEqual([]);
+    expect(t.personalParameters).toEqual([]);
     expect(t.file).toBe('templates/t.yaml');
   });
 
@@ -58,6 +59,11 @@ describe('template loading', () => {
     ['the id is not a slug', base.replace('id: t-one', 'id: T One'), /\/id must match pattern/],
     ['sensitiveParameters names an undeclared parameter', base.replace('allowedGroups', 'sensitiveParameters: [password]\nallowedGroups'), /sensitiveParameters names "password"/],
     ['the rendered request is not a valid Dataproc job', base.replace('mainPythonFileUri: gs://b/job.py', 'mainPythonFileUri: gs://b/job.py\n      bogusField: 1').replace('    placement', '    bogus: 1\n    placement'), /rendered dataproc request is invalid/],
+    ['personalParameters names an undeclared parameter', base.replace('allowedGroups', 'personalParameters: [email]\nallowedGroups'), /personalParameters names "email"/],
+    ['a parameter is both secret and personal', base.replace('allowedGroups', 'sensitiveParameters: [date]\npersonalParameters: [date]\nallowedGroups'), /"date" is in both sensitiveParameters .* and personalParameters/],
+    ['a placeholder parameter has no type (a caller could pass an object)', base.replace('shards: {type: integer, minimum: 1, maximum: 64, default: 8}', 'shards: {default: 8}'), /\/job\/pysparkJob\/args\/3 uses \{\{shards\}\}, so \/parameters\/properties\/shards must declare a scalar type/],
+    ['a placeholder parameter is an object', base.replace('shards: {type: integer, minimum: 1, maximum: 64, default: 8}', 'shards: {type: object, default: {}}'), /must declare a scalar type/],
+    ['a placeholder parameter is an array of objects', base.replace('shards: {type: integer, minimum: 1, maximum: 64, default: 8}', 'shards: {type: array, items: {type: object}, default: []}'), /must declare a scalar type/],
     ['YAML repeats a key', base.replace('backend: dataproc', 'backend: dataproc\nbackend: dataproc'), /not valid YAML/],
     [
       'a caller would choose who a batch runs as',
@@ -72,6 +78,13 @@ describe('template loading', () => {
     expect(() => parse(text)).toThrow(TemplateError);
     expect(() => parse(text)).toThrow(message);
     expect(() => parse(text)).toThrow(/^templates\/t\.yaml: /);
+  });
+
+  it('accepts scalar, union-of-scalar and array-of-scalar placeholder parameters', () => {
+    const typed = base
+      .replace('shards: {type: integer, minimum: 1, maximum: 64, default: 8}', 'shards: {type: [integer, string], default: 8}\n    extra: {type: array, items: {type: string}, default: []}')
+      .replace('args: ["--date", "{{date}}", "--shards", "{{shards}}"]', 'args: ["--date", "{{date}}", "--shards", "{{shards}}"]\n      jarFileUris: "{{extra}}"');
+    expect(parse(typed).id).toBe('t-one');
   });
 
   it('fails when two files share an id', () => {

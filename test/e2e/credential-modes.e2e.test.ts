@@ -35,4 +35,23 @@ describe('credential modes in local mode', () => {
     const kinds = new Set(gw.local.databricks!.calls().filter((c) => c.path.startsWith('/api/')).map((c) => c.tokenKind));
     expect(kinds).toEqual(new Set(['oauth']));
   });
+
+  it('answers a credential failure with the backend and its code only; the secret it names is in the audit trail', async () => {
+    // GIVEN a real workspace host and no Databricks credential in the secret store
+    gw = await startTestGateway({
+      adjust: (c) => {
+        c.local.databricks.enabled = false;
+        c.databricks!.host = 'https://adb-1234567890123456.7.azuredatabricks.net';
+        c.databricks!.credentials = { type: 'pat', secretName: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:djg/databricks-AbCdEf' };
+      },
+    });
+    const token = await gw.token('dana', ['data-science']);
+    const res = await gw.call('POST', '/jobs', { token, body: { template: 'refresh-ml-features', parameters: { featureGroup: 'orders' } } });
+    expect(res.status).toBeGreaterThanOrEqual(502);
+    expect(res.body).toMatchObject({ backend: 'databricks', backendCode: expect.any(String), requestId: expect.any(String) });
+    expect(res.body.detail).toContain(res.body.requestId);
+    expect(JSON.stringify(res.body)).not.toMatch(/arn:aws|azuredatabricks|djg\/databricks/);
+    const failed = gw.audit.find((e) => e.event === 'job.submit_failed' && e.requestId === res.body.requestId);
+    expect(failed?.detail).toContain('arn:aws:secretsmanager:eu-west-1:123456789012:secret:djg/databricks-AbCdEf');
+  });
 });

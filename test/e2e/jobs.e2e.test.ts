@@ -81,15 +81,25 @@ describe('submitting and following jobs', () => {
     expect(done.backendStatus).toMatch(/TERMINATED/);
   });
 
-  it('runs a one-off Databricks notebook and masks its sensitive parameter everywhere', async () => {
-    const res = await submit(scientist, 'customer-report-notebook', { customerId: 'C1234567', recipientEmail: 'dana@example.com' });
+  it('runs a one-off Databricks notebook and shows its personal parameter only as a keyed fingerprint', async () => {
+    const res = await submit(scientist, 'customer-report-notebook', { customerId: 'C1234567', recipientEmail: 'dana@acme.com' });
     expect(res.status).toBe(202);
-    expect(res.body.parameters).toEqual({ customerId: 'C1234567', recipientEmail: '***', months: 12 });
+    const fingerprint = expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(res.body.parameters).toEqual({ customerId: 'C1234567', recipientEmail: fingerprint, months: 12 });
     const done = await gw.waitFor(res.body.id, scientist, (j) => TERMINAL.includes(j.status));
     expect(done.status).toBe('SUCCEEDED');
     const submitted = gw.audit.find((e) => e.event === 'job.submitted' && e.jobId === res.body.id)!;
-    expect(submitted.parameters).toEqual({ customerId: 'C1234567', recipientEmail: '***', months: 12 });
-    expect(readFileSync(gw.local.auditLogFile, 'utf8')).not.toContain('dana@example.com');
+    expect(submitted.parameters).toEqual({ customerId: 'C1234567', recipientEmail: res.body.parameters.recipientEmail, months: 12 });
+    expect(readFileSync(gw.local.auditLogFile, 'utf8')).not.toContain('dana@acme.com');
+    // the notebook itself gets the real address
+    expect(JSON.stringify(gw.local.databricks!.runs().find((r) => r.idempotencyToken === res.body.id))).toContain('dana@acme.com');
+  });
+
+  it('refuses a report recipient outside the template\'s domains (422), without echoing the address', async () => {
+    const res = await submit(scientist, 'customer-report-notebook', { customerId: 'C1234567', recipientEmail: 'exfil@gmail.com' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/parameters/recipientEmail']);
+    expect(JSON.stringify(res.body)).not.toContain('exfil@gmail.com');
   });
 
   it.each([
@@ -168,6 +178,19 @@ describe('listing', () => {
     expect((await gw.call('POST', `/jobs/${mine.body.id}/cancel`, { token: bob })).status).toBe(404);
     expect((await gw.call('GET', `/jobs/${mine.body.id}`, { token: auditor })).status).toBe(200);
   });
+
+  it('answers 404 to an auditor who may read a job but not cancel it, and audits the refusal', async () => {
+    const owner = await gw.token('frank', ['analysts']);
+    const mine = await submit(owner, 'daily-sales-etl', { date: today });
+    const res = await gw.call('POST', `/jobs/${mine.body.id}/cancel`, { token: auditor });
+    expect(res.status).toBe(404);
+    expect(res.body.title).toBe('Unknown job');
+    expect(gw.audit.filter((e) => e.jobId === mine.body.id && e.event === 'job.cancel_denied')).toEqual([
+      expect.objectContaining({ outcome: 'denied', reason: 'not_owner', principal: expect.objectContaining({ subject: 'carol' }) }),
+    ]);
+    expect(gw.audit.some((e) => e.jobId === mine.body.id && e.event === 'job.cancelled')).toBe(false);
+    expect((await gw.call('GET', `/jobs/${mine.body.id}`, { token: owner })).body.status).not.toMatch(/^CANCEL/);
+  });
 });
 
 describe('dry runs', () => {
@@ -208,14 +231,18 @@ describe('idempotency', () => {
 
   it('keeps keys apart per principal', async () => {
     const key = { 'Idempotency-Key': 'shared-name' };
-    const a = await submit(alice, 'daily-sales-etl', { date: today }, key);
-    const b = await submit(bob, 'daily-sales-etl', { date: today }, key);
+    // Fresh callers: the template's maxActivePerPrincipal must not be what answers.
+    const a = await submit(await gw.token('key-owner-a', ['analysts']), 'daily-sales-etl', { date: today }, key);
+    const b = await submit(await gw.token('key-owner-b', ['analysts']), 'daily-sales-etl', { date: today }, key);
+    // Both are new jobs: a 409 for bob would mean alice's key leaked into his namespace.
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(b.headers.get('idempotent-replayed')).toBeNull();
     expect(a.body.id).not.toBe(b.body.id);
   });
 
   it.each([
     ['dataproc', 'daily-sales-etl', { date: '2026-02-02' }],
-    ['databricks', 'customer-report-notebook', { customerId: 'C7654321', recipientEmail: 'x@example.com' }],
+    ['databricks', 'customer-report-notebook', { customerId: 'C7654321', recipientEmail: 'x@acme.com' }],
   ])('starts exactly one %s job for ten concurrent requests with one key', async (backend, template, parameters) => {
     // A fresh caller each: the templates' maxActivePerPrincipal must not be what limits this test.
     const token = await gw.token(`concurrent-${backend}`, ['analysts', 'account-managers']);
@@ -249,13 +276,17 @@ describe('errors are problem+json', () => {
   it('401 with a token that is not valid', async () => {
     expectProblem(await gw.call('GET', '/jobs', { token: `${alice}x` }), 401);
   });
-  it('403 for a template the caller’s groups may not run', async () => {
+  it('404 for a template the caller’s groups may not run, exactly as for one that does not exist; the audit keeps why', async () => {
     const res = await submit(alice, 'refresh-ml-features', { featureGroup: 'orders' });
-    expectProblem(res, 403);
-    expect(gw.audit.some((e) => e.event === 'job.denied' && e.reason === 'group_not_allowed' && (e.principal as { subject: string }).subject === 'alice')).toBe(true);
-  });
-  it('404 for an unknown template', async () => {
-    expectProblem(await submit(alice, 'no-such-template', {}), 404);
+    const missing = await submit(alice, 'no-such-template', { featureGroup: 'orders' });
+    expectProblem(res, 404);
+    expectProblem(missing, 404);
+    const { requestId: _a, detail: _d1, ...shown } = res.body;
+    const { requestId: _b, detail: _d2, ...shownMissing } = missing.body;
+    expect(shown).toEqual(shownMissing);
+    expect(res.body.detail).toBe('no template named "refresh-ml-features"');
+    const reasons = gw.audit.filter((e) => e.event === 'job.denied' && (e.principal as { subject: string }).subject === 'alice').map((e) => [e.template, e.reason]);
+    expect(reasons).toEqual(expect.arrayContaining([['refresh-ml-features', 'group_not_allowed'], ['no-such-template', 'unknown_template']]));
   });
   it('422 with one entry per bad field', async () => {
     const res = await submit(alice, 'daily-sales-etl', { date: 'yesterday', shards: 500, colour: 'red' });

@@ -73,6 +73,13 @@ describe('user tokens (developer grant)', () => {
     expect(payload.exp! - payload.iat!).toBe(900);
   });
 
+  it('carries every route scope when none is asked for, so a developer token can call every route', async () => {
+    const { payload } = await verified(await idp.userToken({ sub: 'alice', groups: [] }));
+    expect(payload.scope).toBe('jobs:read jobs:submit jobs:cancel jobs:approve admin audit');
+    const { payload: agent } = await verified(await idp.agentToken());
+    expect(agent.scope).toBe('jobs:read jobs:submit jobs:cancel jobs:approve admin audit');
+  });
+
   it('uses the configured groups claim and signing algorithm', async () => {
     const entraLike = await startIdentityProvider({ audience: AUDIENCE, groupsClaim: 'roles', signingAlg: 'ES256' });
     try {
@@ -126,13 +133,14 @@ describe('agent tokens (client credentials)', () => {
 });
 
 describe('issuer config for the gateway', () => {
-  it('names the audience and the at+jwt type, and leaves the JWKS to discovery', () => {
+  it('names the audience and the at+jwt type, leaves the JWKS to discovery; it may assert any group and its scope names are the route scopes', () => {
     expect(localIssuerConfig(idp)).toEqual({
       issuer: idp.issuer,
       audience: AUDIENCE,
       groupsClaim: 'groups',
+      trustedGroups: ['*'],
       scopeClaim: 'scope',
-      requiredScopes: [],
+      scopes: { 'jobs:read': ['jobs:read'], 'jobs:submit': ['jobs:submit'], 'jobs:cancel': ['jobs:cancel'], 'jobs:approve': ['jobs:approve'], admin: ['admin'], audit: ['audit'] },
       typ: 'at+jwt',
     });
   });

@@ -186,6 +186,7 @@ export function crashingService(gw: TestGateway, point: CrashPoint, templates: r
     slots: real,
     audit: new AuditTrail(new Logger({ logLevel: 'SILENT' })),
     access: gw.local.config.access,
+    keyedHash: gw.local.keyedHash,
   });
 }
 
