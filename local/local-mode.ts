@@ -17,6 +17,7 @@ import { AuditTrail, type AuditSink } from '../lambda/core/audit.js';
 import type { BackendName, JobBackend } from '../lambda/core/backend.js';
 import { TemplateCatalog } from '../lambda/core/catalog.js';
 import { DynamoLedger } from '../lambda/core/dynamo-ledger.js';
+import { JobOutputReader } from '../lambda/core/job-output.js';
 import { JobsService } from '../lambda/core/jobs.js';
 import type { Template } from '../lambda/core/template.js';
 import { loadTemplateDir } from '../lambda/core/template-loader.js';
@@ -154,7 +155,9 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
         secretId: dp.credentials.type === 'service-account-key' ? (dp.credentials.secretName ?? 'data-job-gateway/google-sa-key') : undefined,
         aws: { region: LOCAL_AWS.region, credentials: async () => LOCAL_AWS.credentials },
       });
-      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, auth: (sa) => googleAuth(sa) });
+      // The Dataproc emulator also serves the Cloud Storage JSON API, where driver output is read.
+      const storageEndpoint = dataproc?.url;
+      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, storageEndpoint, auth: (sa) => googleAuth(sa) });
     }
 
     // Databricks: the emulator knows one PAT, which local mode puts in the stand-in secret store.
@@ -170,7 +173,18 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           initialTokens: [{ tokenId: LOCAL_DATABRICKS_TOKEN_ID, value: LOCAL_DATABRICKS_PAT, comment: 'local mode' }],
           oauthClients: [{ clientId: 'local-gateway', clientSecret: 'local-gateway-secret' }],
           jobs: [
-            { job_id: 1042, settings: { name: 'features-refresh', parameters: [{ name: 'feature_group', default: 'orders' }, { name: 'full_refresh', default: 'false' }] } },
+            {
+              job_id: 1042,
+              settings: {
+                name: 'features-refresh',
+                parameters: [{ name: 'feature_group', default: 'orders' }, { name: 'full_refresh', default: 'false' }],
+                // a script task that writes logs, then a notebook that returns a value: both kinds of run output
+                tasks: [
+                  { task_key: 'compute_features', spark_python_task: { python_file: '/Workspace/features/compute.py', parameters: ['{{job.parameters.feature_group}}'] } },
+                  { task_key: 'publish', depends_on: [{ task_key: 'compute_features' }], notebook_task: { notebook_path: '/Jobs/features-refresh/publish' } },
+                ],
+              },
+            },
           ],
         });
         closers.push(() => databricks!.close());
@@ -201,7 +215,8 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       isRevoked,
     });
     const refuseRevoked = revocationGate(isRevoked, audit);
-    const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, refuseRevoked, logError });
+    const output = new JobOutputReader({ jobs: service, catalog, audit });
+    const jobs = createJobsHandler({ service, output, maxBodyBytes: config.api.maxBodyBytes, refuseRevoked, logError });
     const catalogHandler = createCatalogHandler({ catalog, refuseRevoked, logError });
     const admin = createAdminHandler({ revocations, refuseRevoked, maxBodyBytes: config.api.maxBodyBytes, logError });
 

@@ -8,6 +8,7 @@ export type AuditEventName =
   | 'job.denied'
   | 'job.cancelled'
   | 'job.cancel_denied'
+  | 'job.output_read'
   | 'job.reconciled'
   | 'auth.denied'
   | 'principal.revoked'
