@@ -30,6 +30,7 @@ import { startLocalGateway, type AccessLogEntry, type LocalGateway } from './gat
 import { startEmbeddedLedger, LOCAL_AWS, type EmbeddedLedger } from './embedded-ledger.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from './emulators/databricks.js';
 import { startDataprocEmulator, type DataprocEmulator } from './emulators/dataproc.js';
+import type { Clock } from './emulators/faults.js';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from './emulators/google-tokens.js';
 import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from './idp/provider.js';
 
@@ -43,6 +44,8 @@ export interface LocalModeOptions {
   /** Silence the Powertools loggers (tests); audit lines still reach the sinks and the audit file. */
   readonly quiet?: boolean;
   readonly onAccess?: (entry: AccessLogEntry) => void;
+  /** The emulators' clock: a test that steps it decides when jobs move on. @default the system clock */
+  readonly clock?: Clock;
 }
 
 export interface LocalMode {
@@ -144,6 +147,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           host: local.host,
           stepMs: local.dataproc.stepMs,
           faults: local.dataproc.faults,
+          clock: options.clock,
           verifyToken: googleTokens ? (t) => googleTokens!.verifyAccessToken(t) : undefined,
         });
         closers.push(() => dataproc!.close());
@@ -170,6 +174,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           port: local.databricks.port,
           stepMs: local.databricks.stepMs,
           faults: local.databricks.faults,
+          clock: options.clock,
           initialTokens: [{ tokenId: LOCAL_DATABRICKS_TOKEN_ID, value: LOCAL_DATABRICKS_PAT, comment: 'local mode' }],
           oauthClients: [{ clientId: 'local-gateway', clientSecret: 'local-gateway-secret' }],
           jobs: [

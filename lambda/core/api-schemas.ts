@@ -53,6 +53,7 @@ export const JobList = Type.Object(
   { jobs: Type.Array(Type.Ref(Job)), nextCursor: Type.Optional(Type.String()) },
   { $id: 'JobList', title: 'JobList' },
 );
+export type JobList = Static<typeof JobList>;
 
 export const JobOutput = Type.Object(
   {
@@ -75,6 +76,7 @@ export const Caller = Type.Object(
   },
   { $id: 'Caller', title: 'Caller' },
 );
+export type Caller = Static<typeof Caller>;
 
 export const DryRun = Type.Object(
   {

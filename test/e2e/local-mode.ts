@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfigFile, type GatewayConfig } from '../../lib/config.js';
 import { startLocalMode, type LocalMode } from '../../local/local-mode.js';
 import type { Template } from '../../lambda/core/template.js';
+import type { Clock } from '../../local/emulators/faults.js';
 
 export interface TestGateway {
   readonly local: LocalMode;
@@ -16,7 +17,7 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(options: { adjust?: (c: GatewayConfig) => void; templates?: readonly Template[] } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { adjust?: (c: GatewayConfig) => void; templates?: readonly Template[]; clock?: Clock } = {}): Promise<TestGateway> {
   const config = loadConfigFile('config/local.yaml');
   const dir = mkdtempSync(join(tmpdir(), 'djg-e2e-'));
   config.local.port = 0;
@@ -29,7 +30,7 @@ export async function startTestGateway(options: { adjust?: (c: GatewayConfig) =>
   config.local.auditLogFile = join(dir, 'audit.log');
   options.adjust?.(config);
   const audit: Record<string, unknown>[] = [];
-  const local = await startLocalMode(config, { quiet: true, templates: options.templates, auditSinks: [(line) => audit.push(line)] });
+  const local = await startLocalMode(config, { quiet: true, templates: options.templates, auditSinks: [(line) => audit.push(line)], clock: options.clock });
 
   const call: TestGateway['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
