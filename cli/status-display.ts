@@ -13,7 +13,9 @@ export class StatusDisplay {
 
   /** ora is loaded only when there is a terminal to draw on. */
   static async create(io: CliIo): Promise<StatusDisplay> {
-    if (!io.stderrIsTTY || !io.stderrStream) return new StatusDisplay(io);
+    // a terminal that reports no width (some pseudo-terminals) would make ora clear lines without end
+    const columns = (io.stderrStream as { columns?: number } | undefined)?.columns ?? 0;
+    if (!io.stderrIsTTY || !io.stderrStream || columns <= 0) return new StatusDisplay(io);
     const { default: ora } = await import('ora');
     // djg handles Ctrl-C itself: ora must not put stdin in raw mode to discard it
     return new StatusDisplay(io, ora({ stream: io.stderrStream, discardStdin: false, isEnabled: true }));
