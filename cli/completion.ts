@@ -95,12 +95,13 @@ ${choiceCases(nodes, '    ')}
 }
 # the command path among words 1..n-1: words that name a subcommand, not options or their values
 ${f}_path() {
-  local cmdpath="" w prev="" i
-  # $1 is the program, the last argument the word being completed
-  for ((i = 2; i < $#; i++)); do
-    w="\${@:i:1}"
+  local cmdpath="" w prev=""
+  # $1 is the program, the last argument the word being completed; shift works alike in bash and zsh
+  shift
+  while [ $# -gt 1 ]; do
+    w="$1"
+    shift
     case "$w" in
-      -*=*) ;;
       -*) ;;
       *)
         if [[ -n "$prev" && " $(${f}_value_options "$cmdpath") " == *" $prev "* ]]; then :

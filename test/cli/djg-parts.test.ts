@@ -1,5 +1,6 @@
 // The parts of djg that decide something on their own: -p typing by the template's schema, the default idempotency
 // key of a command, the token cache's file modes, the config file's checks, and the routes djg calls.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,5 +165,33 @@ describe('exit codes and routes', () => {
   it('reads durations as --timeout and --interval take them', () => {
     expect([parseDuration('500ms', 'x'), parseDuration('30s', 'x'), parseDuration('10m', 'x'), parseDuration('2h', 'x'), parseDuration('90', 'x')]).toEqual([500, 30_000, 600_000, 7_200_000, 90_000]);
     expect(() => parseDuration('2 hours', '--timeout')).toThrow('--timeout takes a duration such as 30s, 10m or 2h (got "2 hours")');
+  });
+});
+
+describe('completion scripts for zsh and fish', () => {
+  const script = async (shell: 'zsh' | 'fish') => {
+    const { buildProgram } = await import('../../cli/program.js');
+    const { completionScript } = await import('../../cli/completion.js');
+    const io = { cwd: '/', env: {}, stdout: () => {}, stderr: () => {}, stdoutIsTTY: false, stderrIsTTY: false };
+    return completionScript(buildProgram(io, { code: 0 }), shell);
+  };
+  const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
+  const shellRun = (shell: string, program: string) => spawnSync(shell, ['-c', program], { encoding: 'utf8' });
+
+  // CI machines may not have these shells; the bash script is exercised in test/cli/djg.e2e.test.ts everywhere
+  (has('zsh') ? it : it.skip)('zsh: offers subcommands with descriptions, options, and an option\'s choices', async () => {
+    const file = join(dir(), '_djg');
+    writeFileSync(file, await script('zsh'));
+    const mocks = `compdef() { :; }; _describe() { local -a shown; shown=(\${(@P)4}); print -r -- "$2: \${(j: :)\${(@)shown%%:*}}"; }; compadd() { print -r -- "values: \${@:2}"; }; _files() { print files; }`;
+    const run = shellRun('zsh', `${mocks}; source ${file}; words=(djg templates ''); CURRENT=3; _djg; words=(djg submit x --ti); CURRENT=4; _djg; words=(djg ls -o ''); CURRENT=4; _djg`);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.split('\n')).toEqual(['commands: show', expect.stringMatching(/^options: --param -p --params-file .*--timeout/), 'values: table json yaml', '']);
+  });
+
+  (has('fish') ? it : it.skip)('fish: completes subcommands, options and choices', async () => {
+    const file = join(dir(), 'djg.fish');
+    writeFileSync(file, await script('fish'));
+    const run = shellRun('fish', `source ${file}; complete -C 'djg templates '; complete -C 'djg ls -o '`);
+    expect(run.stdout.split('\n').map((l) => l.split('\t')[0])).toEqual(['show', 'json', 'table', 'yaml', '']);
   });
 });
