@@ -5,7 +5,7 @@ import { addAuditCommands, type AuditOptions } from './audit.js';
 import { SHELLS, type Shell } from './completion.js';
 import { Context, VERSION } from './context.js';
 import type { CliIo } from './io.js';
-import { FORMATS, type Format } from './output.js';
+import { FORMATS } from './output.js';
 
 export interface RunState {
   code: number;
@@ -143,4 +143,3 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   return program;
 }
 
-export type { Format };

@@ -1,5 +1,5 @@
 // djg submit, status, wait, cancel, ls, logs, open: the jobs API, with exit codes that tell a job's outcome.
-import type { JobList } from '../../lambda/core/api-schemas.js';
+import type { JobList, JobOutput } from '../../lambda/core/api-schemas.js';
 import { ApiProblem } from '../api-client.js';
 import { route } from '../api-routes.js';
 import type { Context } from '../context.js';
@@ -86,7 +86,7 @@ export async function submit(ctx: Context, template: string, flags: SubmitFlags)
   }
   notes.answered(fingerprint);
   const job = res.body;
-  if (res.headers.get('idempotent-replayed') === 'true') ctx.note(`djg: job ${job.id} was already submitted with this idempotency key (at ${job.createdAt}); nothing new was submitted`);
+  if (res.headers.get('idempotent-replayed') === 'true') ctx.note(`djg: job ${job.id} already existed for this idempotency key (created ${job.createdAt}): this is that job, not a second one`);
   else ctx.note(`submitted job ${job.id}`);
   if (!waitFlags.wait) {
     ctx.print(job, () => renderJob(job));
@@ -210,11 +210,11 @@ export async function logs(ctx: Context, id: string, flags: { follow?: boolean; 
   const intervalMs = parseDuration(flags.interval ?? DEFAULT_INTERVAL, '--interval');
   const sleep = sleepOf(ctx.io);
   // -o json and yaml print each chunk the API returns, one document per chunk, for scripts
-  const onChunk = ctx.format === 'table' ? undefined : (chunk: unknown) => ctx.print(chunk, () => '');
+  const onChunk = ctx.format === 'table' ? undefined : (chunk: JobOutput) => ctx.print(chunk, () => '');
   const write = ctx.format === 'table' ? (text: string) => ctx.io.stdout(text) : () => undefined;
   let offset = 0;
   for (;;) {
-    const read = await drainOutput(client, id, offset, write, onChunk as never);
+    const read = await drainOutput(client, id, offset, write, onChunk);
     offset = read.offset;
     if (read.complete || !flags.follow) return EXIT.ok;
     if (ctx.io.signal?.aborted) return EXIT.interrupted;
