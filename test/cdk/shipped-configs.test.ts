@@ -7,6 +7,7 @@ import { loadConfigFile } from '../../lib/config.js';
 import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
 import { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
 import { loadTemplateDir } from '../../lambda/core/template-loader.js';
+import { ROUTES } from '../../lib/routes.js';
 import { TEST_ENV, testApp } from './fixtures.js';
 
 const CONFIGS = readdirSync(join(PROJECT_ROOT, 'config')).filter((f) => /\.ya?ml$/.test(f));
@@ -26,7 +27,7 @@ describe('shipped configs', () => {
 
     // THEN
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::ApiGateway::Method', 10);
+    template.resourceCountIs('AWS::ApiGateway::Method', ROUTES.length);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: config.name });
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });
