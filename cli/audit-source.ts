@@ -1,8 +1,7 @@
 // Where the audit CLI reads: the deployed audit log group (flag, environment, or `cdk deploy --outputs-file`), or local mode's file.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfigFile } from '../lib/config.js';
-import { AuditCliError } from './errors.js';
+import { AuditCliError, EXIT } from './errors.js';
 
 /** The stack output naming the audit log group (lib/data-job-gateway-stack.ts). */
 export const LOG_GROUP_OUTPUT = 'AuditLogGroupName';
@@ -32,13 +31,14 @@ export function resolveLogGroup(lookup: LogGroupLookup): string {
   });
   if (lookup.stack) {
     const match = stacks.find(([name]) => name === lookup.stack);
-    if (!match) throw new AuditCliError(`${file} has no ${LOG_GROUP_OUTPUT} output for stack ${lookup.stack}${stacks.length ? ` (stacks: ${stacks.map(([n]) => n).join(', ')})` : ''}`);
+    if (!match) throw new AuditCliError(`${file} has no ${LOG_GROUP_OUTPUT} output for stack ${lookup.stack}${stacks.length ? ` (stacks: ${stacks.map(([n]) => n).join(', ')})` : ''}`, { exitCode: EXIT.notFound });
     return match[1];
   }
   if (stacks.length === 1) return stacks[0]![1];
-  if (stacks.length > 1) throw new AuditCliError(`${file} has several gateway stacks (${stacks.map(([n]) => n).join(', ')}): pass --stack <name>`);
+  if (stacks.length > 1) throw new AuditCliError(`${file} has several gateway stacks (${stacks.map(([n]) => n).join(', ')}): pass --stack <name>`, { exitCode: EXIT.usage });
   throw new AuditCliError(
     `no audit log group configured: pass --log-group <name>, set ${LOG_GROUP_ENV}, or deploy with \`cdk deploy --outputs-file ${DEFAULT_OUTPUTS_FILE}\` (stack output ${LOG_GROUP_OUTPUT}); for local mode add --local`,
+    { exitCode: EXIT.usage },
   );
 }
 
@@ -60,13 +60,15 @@ function readOutputs(file: string, required: boolean): Outputs | undefined {
 }
 
 /** `--local <file>`, else the config's `local.auditLogFile` (relative to the working directory, as `npm start` writes it). */
-export function resolveLocalAuditFile(options: { readonly file?: string; readonly config?: string; readonly cwd: string }): string {
+export async function resolveLocalAuditFile(options: { readonly file?: string; readonly config?: string; readonly cwd: string }): Promise<string> {
   if (options.file) return resolve(options.cwd, options.file);
   const configFile = options.config ?? DEFAULT_LOCAL_CONFIG;
+  // the gateway's config schema is large to load: only when an audit needs it
+  const { ConfigError, loadConfigFile } = await import('../lib/config.js');
   try {
     return resolve(options.cwd, loadConfigFile(configFile, options.cwd).local.auditLogFile);
   } catch (err) {
-    if (err instanceof ConfigError) throw new AuditCliError(`${err.message}\n(pass --local <file> to read an audit log without a config)`, { cause: err });
+    if (err instanceof ConfigError) throw new AuditCliError(`${err.message}\n(pass --local <file> to read an audit log without a config)`, { cause: err, exitCode: EXIT.usage });
     throw err;
   }
 }

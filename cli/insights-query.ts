@@ -6,8 +6,8 @@ import {
   type CloudWatchLogsClient,
   type QueryStatus,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { QueryProgress } from './progress.js';
-import type { Row } from './table.js';
+
+import { QueryAbandoned, QueryDidNotComplete, type QueryProgress, type Row } from './audit-results.js';
 
 export interface InsightsQueryRequest {
   readonly logGroupName: string;
@@ -33,33 +33,6 @@ export interface InsightsQueryResult {
   readonly recordsScanned?: number;
   readonly recordsMatched?: number;
   readonly elapsedMs: number;
-}
-
-/** CloudWatch ended the query without results: `Failed`, `Cancelled`, `Timeout` (its own 60-minute limit) or `Unknown`. */
-export class QueryDidNotComplete extends Error {
-  override readonly name = 'QueryDidNotComplete';
-  constructor(
-    readonly queryId: string,
-    readonly status: string,
-  ) {
-    super(
-      status === 'Timeout'
-        ? `CloudWatch Logs timed out running the query (${queryId}): narrow --since`
-        : `CloudWatch Logs ended the query ${queryId} with status ${status}`,
-    );
-  }
-}
-
-/** We stopped waiting: the user interrupted, or `timeoutMs` passed. The query was stopped in CloudWatch. */
-export class QueryAbandoned extends Error {
-  override readonly name = 'QueryAbandoned';
-  constructor(
-    readonly queryId: string,
-    readonly why: 'interrupted' | 'timeout',
-    elapsedMs: number,
-  ) {
-    super(why === 'interrupted' ? `query ${queryId} interrupted and stopped` : `query ${queryId} still running after ${Math.round(elapsedMs / 1000)} s: stopped it; narrow --since or raise --timeout`);
-  }
 }
 
 const FINISHED_WITHOUT_RESULTS: ReadonlySet<QueryStatus | string> = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);

@@ -2,8 +2,8 @@
 // Not a Logs Insights interpreter: one small evaluator per query name, giving the rows and columns CloudWatch would.
 import { readFile } from 'node:fs/promises';
 import type { AuditQuery, AuditQueryName } from '../lib/audit-queries.js';
-import { AuditCliError } from './errors.js';
-import type { Row } from './table.js';
+import { AuditCliError, EXIT } from './errors.js';
+import type { Row } from './audit-results.js';
 import type { TimeRange } from './time-range.js';
 
 type Line = Readonly<Record<string, unknown>>;
@@ -22,7 +22,7 @@ export async function readLocalAuditLog(file: string): Promise<LocalAuditLog> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new AuditCliError(`no local audit log at ${file}: start local mode (npm start) and make a request, or pass --local <file>`, { cause: err });
+      throw new AuditCliError(`no local audit log at ${file}: start local mode (npm start) and make a request, or pass --local <file>`, { cause: err, exitCode: EXIT.notFound });
     }
     throw new AuditCliError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }

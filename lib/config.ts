@@ -253,6 +253,9 @@ const DatabricksEmulator = Type.Object(
           jobId: Type.Integer({ minimum: 1 }),
           name: Type.Optional(Type.String({ minLength: 1 })),
           parameters: Type.Record(Type.String(), Type.String(), { default: {}, description: 'job parameter name → its default value' }),
+          tasks: Type.Optional(
+            Type.Array(Type.Record(Type.String(), Type.Unknown()), { minItems: 1, description: 'the job\'s tasks as jobs/create takes them (settings.tasks); default: one notebook task' }),
+          ),
         },
         Strict,
       ),

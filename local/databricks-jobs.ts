@@ -9,6 +9,8 @@ export interface EmulatorJob {
   readonly name: string;
   /** Job-level parameters with their defaults, as run-now's `job_parameters` override them. */
   readonly parameters: readonly { readonly name: string; readonly default: string }[];
+  /** The job's tasks (jobs/create `settings.tasks`); the emulator's default when absent. */
+  readonly tasks?: readonly Record<string, unknown>[];
   /** `config`, or the id of the run-now template the job was defined for. */
   readonly definedBy: 'config' | { readonly template: string };
 }
@@ -19,6 +21,7 @@ export function emulatorJobs(configured: LocalConfig['databricks']['jobs'], temp
     jobId: j.jobId,
     name: j.name ?? `job-${j.jobId}`,
     parameters: Object.entries(j.parameters).map(([name, value]) => ({ name, default: value })),
+    ...(j.tasks && { tasks: j.tasks }),
     definedBy: 'config',
   }));
   for (const t of templates) {

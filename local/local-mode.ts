@@ -18,6 +18,7 @@ import { AuditTrail, type AuditSink } from '../lambda/core/audit.js';
 import type { BackendName, JobBackend } from '../lambda/core/backend.js';
 import { TemplateCatalog } from '../lambda/core/catalog.js';
 import { DynamoLedger } from '../lambda/core/dynamo-ledger.js';
+import { JobOutputReader } from '../lambda/core/job-output.js';
 import { JobsService } from '../lambda/core/jobs.js';
 import { keyedHashFromSecret, type KeyedHash } from '../lambda/core/keyed-hash.js';
 import type { Template } from '../lambda/core/template.js';
@@ -31,7 +32,9 @@ import { startLocalGateway, type AccessLogEntry, type LocalGateway } from './gat
 import { startEmbeddedLedger, LOCAL_AWS, type EmbeddedLedger } from './embedded-ledger.js';
 import { emulatorJobs, type EmulatorJob } from './databricks-jobs.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from './emulators/databricks.js';
+import type { TaskSpec } from './emulators/databricks/requests.js';
 import { startDataprocEmulator, type DataprocEmulator, type DataprocIam } from './emulators/dataproc.js';
+import type { Clock } from './emulators/faults.js';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from './emulators/google-tokens.js';
 import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from './idp/provider.js';
 
@@ -47,6 +50,8 @@ export interface LocalModeOptions {
   readonly onAccess?: (entry: AccessLogEntry) => void;
   /** IAM for the Dataproc emulator to enforce (tests of per-template service accounts). @default none: every caller may do everything */
   readonly dataprocIam?: DataprocIam;
+  /** The emulators' clock: a test that steps it decides when jobs move on. @default the system clock */
+  readonly clock?: Clock;
 }
 
 export interface LocalMode {
@@ -156,6 +161,7 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           host: local.host,
           stepMs: local.dataproc.stepMs,
           faults: local.dataproc.faults,
+          clock: options.clock,
           verifyToken: googleTokens ? (t) => googleTokens!.verifyAccessToken(t) : undefined,
           ...(options.dataprocIam && { iam: options.dataprocIam }),
         });
@@ -168,7 +174,9 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
         secretId: dp.credentials.type === 'service-account-key' ? (dp.credentials.secretName ?? 'data-job-gateway/google-sa-key') : undefined,
         aws: { region: LOCAL_AWS.region, credentials: async () => LOCAL_AWS.credentials },
       });
-      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, serviceAccount: dp.credentials.serviceAccount, auth: (sa) => googleAuth(sa) });
+      // The Dataproc emulator also serves the Cloud Storage JSON API, where driver output is read.
+      const storageEndpoint = dataproc?.url;
+      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, storageEndpoint, serviceAccount: dp.credentials.serviceAccount, auth: (sa) => googleAuth(sa) });
     }
 
     // Databricks: the emulator knows one PAT, which local mode puts in the stand-in secret store, and the jobs run-now needs.
@@ -182,9 +190,10 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           port: local.databricks.port,
           stepMs: local.databricks.stepMs,
           faults: local.databricks.faults,
+          clock: options.clock,
           initialTokens: [{ tokenId: LOCAL_DATABRICKS_TOKEN_ID, value: LOCAL_DATABRICKS_PAT, comment: 'local mode' }],
           oauthClients: [{ clientId: 'local-gateway', clientSecret: 'local-gateway-secret' }],
-          jobs: databricksJobs.map((j) => ({ job_id: j.jobId, settings: { name: j.name, parameters: [...j.parameters] } })),
+          jobs: databricksJobs.map((j) => ({ job_id: j.jobId, settings: { name: j.name, parameters: [...j.parameters], ...(j.tasks && { tasks: j.tasks as readonly TaskSpec[] }) } })),
         });
         closers.push(() => databricks!.close());
         db.host = databricks.url;
@@ -221,7 +230,8 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     // Local mode's own URL, known once the gateway listens: links never come from the request's Host header.
     let url = '';
     const baseUrl = () => url;
-    const jobs = createJobsHandler({ service, maxBodyBytes: config.api.maxBodyBytes, baseUrl, refuseRevoked, logError });
+    const output = new JobOutputReader({ jobs: service, audit });
+    const jobs = createJobsHandler({ service, output, maxBodyBytes: config.api.maxBodyBytes, baseUrl, refuseRevoked, logError });
     const catalogHandler = createCatalogHandler({ catalog, baseUrl, refuseRevoked, logError });
     const admin = createAdminHandler({ revocations, refuseRevoked, maxBodyBytes: config.api.maxBodyBytes, baseUrl, logError });
 

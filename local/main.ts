@@ -60,7 +60,11 @@ Data Job Gateway (local mode) is listening on ${local.url}
   databricks     ${local.databricks ? `emulator ${local.databricks.url}` : (config.databricks?.host ?? 'not configured')}${describeEmulatorJobs(local.databricksJobs).map((line) => `\n                   ${line}`).join('')}
   audit log      ${local.auditLogFile}
 
-Get a token (another terminal, same folder):
+Log in with djg (another terminal, same folder; the sign-in page takes any user name and the groups you type):
+  npm run -s djg -- login --url ${local.url} --issuer ${local.idp?.issuer ?? '<your issuer>'}     # add --device without a browser
+  npm run -s djg -- submit daily-sales-etl -p date=${today} --wait --logs
+
+Or get a token for curl:
   TOKEN=$(npm run -s token -- --sub alice --groups analysts)
 
 Try it:

@@ -1,11 +1,12 @@
 // DatabricksBackend: Jobs API 2.2 run-now (an existing job) and runs/submit (a one-off run) behind the JobBackend interface.
 import { createHash } from 'node:crypto';
 import type { DatabricksConfig } from '../../lib/config.js';
-import type { BackendRef, BackendRequest, BackendState, JobBackend, LookupResult, Submission, UnconfirmedSubmission } from '../core/backend.js';
+import type { BackendRef, BackendRequest, BackendState, JobBackend, LookupResult, OutputChunk, OutputRead, Submission, UnconfirmedSubmission } from '../core/backend.js';
 import { BackendFailure, TemplateError } from '../core/errors.js';
 import type { SecretStore } from '../core/secrets.js';
 import { DatabricksCredentials } from './databricks-credentials.js';
 import { DatabricksHttpClient, type DatabricksHttpProps } from './databricks-http.js';
+import { RunOutputReader } from './databricks-output.js';
 import { normalizeRun, type DatabricksRun } from './databricks-status.js';
 
 export type DatabricksBackendProps = DatabricksHttpProps;
@@ -17,9 +18,11 @@ const RUN_ID = /^\d{1,19}$/;
 export class DatabricksBackend implements JobBackend {
   readonly name = 'databricks' as const;
   private readonly http: DatabricksHttpClient;
+  private readonly output: RunOutputReader;
 
   constructor(props: DatabricksBackendProps) {
     this.http = new DatabricksHttpClient(props);
+    this.output = new RunOutputReader(this.http);
   }
 
   plan(submission: Submission): BackendRequest {
@@ -61,6 +64,11 @@ export class DatabricksBackend implements JobBackend {
     const id = runIdOf(ref);
     await this.http.request('POST', '/api/2.2/jobs/runs/cancel', { body: `{"run_id":${id}}` });
     return normalizeRun(await this.readRun(id), true);
+  }
+
+  /** The run's tasks' output (logs, notebook exit value, error and trace), task by task as they finish. */
+  readOutput(ref: BackendRef, read: OutputRead): Promise<OutputChunk> {
+    return this.output.read(runIdOf(ref), read);
   }
 
   /**

@@ -2,12 +2,13 @@
 // (batches.create/get, cancel through the batch's operation) with Google's generated REST client.
 import type { AuthClient } from 'google-auth-library';
 import { dataproc_v1 } from 'googleapis/build/src/apis/dataproc/v1.js';
-import type { BackendRef, BackendRequest, BackendState, JobBackend, LookupResult, Submission, UnconfirmedSubmission } from '../core/backend.js';
+import type { BackendRef, BackendRequest, BackendState, JobBackend, LookupResult, OutputChunk, OutputRead, Submission, UnconfirmedSubmission } from '../core/backend.js';
 import type { Template } from '../core/template.js';
 import { BackendRejected, TemplateError } from '../core/errors.js';
 import { isTerminal } from '../core/status.js';
 import { deriveDataprocIds, type DataprocIds } from './dataproc-ids.js';
 import { describeFailure, isTransient, toBackendError } from './dataproc-errors.js';
+import { DriverOutputReader } from './dataproc-output.js';
 import { GATEWAY_LABEL, gatewayLabels, MAX_LABELS, mergeLabels, sanitizeLabelValue } from './dataproc-labels.js';
 import { batchState, jobState } from './dataproc-status.js';
 
@@ -43,7 +44,12 @@ export interface DataprocBackendProps {
   readonly retryMaxDelayMs?: number;
   /** Per-request timeout. @default 30000 */
   readonly timeoutMs?: number;
+  /** Root URL of the Cloud Storage JSON API, where driver output is read. @default 'https://storage.googleapis.com' */
+  readonly storageEndpoint?: string;
 }
+
+/** Output locations remembered per workload (they never change); bounded so a long-lived function stays small. */
+const OUTPUT_URI_CACHE_SIZE = 1000;
 
 const DEFAULT_ENDPOINT = 'https://dataproc.googleapis.com';
 
@@ -58,11 +64,20 @@ export class DataprocBackend implements JobBackend {
   private readonly client: dataproc_v1.Dataproc;
   private readonly root: string;
   private readonly consoleBaseUrl: string;
+  private readonly output: DriverOutputReader;
+  private readonly outputUris = new Map<string, string>();
 
   constructor(private readonly props: DataprocBackendProps) {
     this.root = new URL(props.endpoint ?? DEFAULT_ENDPOINT).origin;
     this.consoleBaseUrl = (props.consoleBaseUrl ?? 'https://console.cloud.google.com').replace(/\/+$/, '');
     this.client = new dataproc_v1.Dataproc({ rootUrl: `${this.root}/` });
+    this.output = new DriverOutputReader({
+      storageEndpoint: props.storageEndpoint,
+      retries: props.retries ?? 3,
+      retryBaseMs: props.retryBaseMs ?? 250,
+      retryMaxDelayMs: props.retryMaxDelayMs ?? 10_000,
+      timeoutMs: props.timeoutMs ?? 30_000,
+    });
   }
 
   plan(submission: Submission): BackendRequest {
@@ -127,6 +142,25 @@ export class DataprocBackend implements JobBackend {
       return this.settledOr(err, async () => batchState(await this.getBatch(ref.id, auth)));
     }
     return batchState(await this.getBatch(ref.id, auth));
+  }
+
+  /**
+   * Driver output, read with the identity that submitted the workload: it wrote to a staging bucket that identity may
+   * read. Cluster jobs name the location in `driverOutputResourceUri`, batches in `runtimeInfo.outputUri`; neither
+   * exists before the driver starts, and then there is no output yet.
+   */
+  async readOutput(ref: BackendRef, read: OutputRead): Promise<OutputChunk> {
+    const auth = await this.authFor(this.identityOf(ref));
+    const key = `${ref.kind}/${ref.id}`;
+    let uri = this.outputUris.get(key);
+    if (!uri) {
+      uri = (this.kindOf(ref) === 'job' ? (await this.getJob(ref.id, auth)).driverOutputResourceUri : (await this.getBatch(ref.id, auth)).runtimeInfo?.outputUri) ?? undefined;
+      if (!uri) return { text: '', nextOffset: read.offset, atEnd: true };
+      if (this.outputUris.size >= OUTPUT_URI_CACHE_SIZE) this.outputUris.delete(this.outputUris.keys().next().value!);
+      this.outputUris.set(key, uri);
+    }
+    // authFor narrows to the generated client's type; it is the AuthClient `props.auth` gave.
+    return this.output.read(uri, read, auth as DataprocAuthClient);
   }
 
   /**

@@ -1,4 +1,4 @@
-// GET /templates, GET /templates/{id}, GET /openapi.json.
+// GET /templates, GET /templates/{id}, GET /me, GET /openapi.json.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { TemplateCatalog } from '../core/catalog.js';
 import { RouteNotFound, TemplateNotFound } from '../core/errors.js';
@@ -38,6 +38,10 @@ export function createCatalogHandler(deps: CatalogHandlerDeps) {
         // Unknown and not-visible are the same answer: the caller learns nothing about templates they cannot run.
         if (!t || !mayView(principal, t)) throw new TemplateNotFound(`no template named "${event.pathParameters?.id ?? ''}"`);
         return json(200, templateSummary(t));
+      }
+      if (event.httpMethod === 'GET' && event.resource === '/me') {
+        const { issuer, subject, kind, groups, scopes } = principal;
+        return json(200, { issuer, subject, kind, groups, scopes });
       }
       throw new RouteNotFound(`no route ${event.httpMethod} ${event.path}`);
     } catch (err) {

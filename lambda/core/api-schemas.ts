@@ -64,6 +64,30 @@ export const JobList = Type.Object(
   { jobs: Type.Array(Type.Ref(Job)), nextCursor: Type.Optional(Type.String()) },
   { $id: 'JobList', title: 'JobList' },
 );
+export type JobList = Static<typeof JobList>;
+
+export const JobOutput = Type.Object(
+  {
+    text: Type.String({ description: 'driver output from the requested offset, cut at a character boundary' }),
+    nextOffset: Type.Integer({ minimum: 0, description: 'byte offset to ask for next' }),
+    complete: Type.Boolean({ description: 'the job has ended and all of its output has been read' }),
+  },
+  { $id: 'JobOutput', title: 'JobOutput' },
+);
+export type JobOutput = Static<typeof JobOutput>;
+
+/** The caller as the authorizer established them: what `djg whoami` shows. */
+export const Caller = Type.Object(
+  {
+    issuer: Type.String(),
+    subject: Type.String(),
+    kind: Type.Union([Type.Literal('user'), Type.Literal('agent')]),
+    groups: Type.Array(Type.String()),
+    scopes: Type.Array(Type.String()),
+  },
+  { $id: 'Caller', title: 'Caller' },
+);
+export type Caller = Static<typeof Caller>;
 
 export const DryRun = Type.Object(
   {

@@ -9,6 +9,7 @@ export type AuditEventName =
   | 'job.denied'
   | 'job.cancelled'
   | 'job.cancel_denied'
+  | 'job.output_read'
   | 'job.reconciled'
   | 'audit.fingerprint'
   | 'auth.denied'

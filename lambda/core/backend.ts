@@ -63,6 +63,20 @@ export interface UnconfirmedSubmission {
   readonly reservedAt: string;
 }
 
+/** Which part of a job's driver output to read: byte `offset` into the whole output, at most `limit` bytes. */
+export interface OutputRead {
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** A piece of a job's driver output: UTF-8 text cut at a character boundary, and where the next read starts. */
+export interface OutputChunk {
+  readonly text: string;
+  readonly nextOffset: number;
+  /** Nothing more exists beyond `nextOffset` yet (more may come while the job runs). */
+  readonly atEnd: boolean;
+}
+
 /** What a backend can say about an unconfirmed submission without submitting anything. */
 export type LookupResult =
   | { readonly outcome: 'found'; readonly job: BackendRef & BackendState }
@@ -80,4 +94,6 @@ export interface JobBackend {
   cancel(ref: BackendRef): Promise<BackendState>;
   /** Find the job a submission with this id started, if any, without starting one (for the reconciler). */
   lookup?(submission: UnconfirmedSubmission): Promise<LookupResult>;
+  /** The job's driver output from a byte offset; the output only ever grows, so an offset stays valid. */
+  readOutput?(ref: BackendRef, read: OutputRead): Promise<OutputChunk>;
 }

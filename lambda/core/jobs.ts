@@ -270,7 +270,7 @@ export class JobsService {
   }
 
   /** A job the caller may read; otherwise 404, exactly as for a job that does not exist. */
-  private async readable(principal: Principal, id: string): Promise<JobRecord> {
+  async readable(principal: Principal, id: string): Promise<JobRecord> {
     const row = /^job-[a-z2-7]{26}$/.test(id) ? await this.deps.ledger.get(id) : undefined;
     if (!row || !mayRead(principal, row, this.deps.access)) throw new JobNotFound(`no job ${id}`);
     return row;

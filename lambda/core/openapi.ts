@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 description, generated from the route table and the very schemas the handlers validate with.
 import { ROUTES } from '../../lib/routes.js';
-import { DryRun, Fingerprint, FingerprintRequest, Job, JobList, ProblemSchema, Revocation, RevocationRequest, SubmitJobRequest, TemplateSummary } from './api-schemas.js';
+import { Caller, DryRun, Fingerprint, FingerprintRequest, Job, JobList, JobOutput, ProblemSchema, Revocation, RevocationRequest, SubmitJobRequest, TemplateSummary } from './api-schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
@@ -22,7 +22,9 @@ const SUCCESS: Record<string, { status: string; body: unknown; description: stri
   'POST /jobs': { status: '202', description: 'The job (200 with a DryRun for ?dryRun=true)', body: ref('Job') },
   'GET /jobs': { status: '200', description: 'Jobs, newest first', body: ref('JobList') },
   'GET /jobs/{id}': { status: '200', description: 'The job', body: ref('Job') },
+  'GET /jobs/{id}/output': { status: '200', description: "The job's driver output from `offset`", body: ref('JobOutput') },
   'POST /jobs/{id}/cancel': { status: '202', description: 'Cancellation requested', body: ref('Job') },
+  'GET /me': { status: '200', description: 'You, as the gateway sees you', body: ref('Caller') },
   'POST /admin/revocations': { status: '201', description: 'The revocation', body: ref('Revocation') },
   'GET /admin/revocations': { status: '200', description: 'Revocations', body: { type: 'object', properties: { revocations: { type: 'array', items: ref('Revocation') } } } },
   'DELETE /admin/revocations/{id}': { status: '204', description: 'Lifted', body: undefined },
@@ -38,6 +40,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } } as never);
       params.push({ name: 'dryRun', in: 'query', required: false, schema: { type: 'boolean' } } as never);
     }
+    if (r.method === 'GET' && r.path === '/jobs/{id}/output') params.push({ name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } } as never);
     if (r.method === 'GET' && r.path === '/jobs') {
       for (const q of ['limit', 'cursor', 'principal']) params.push({ name: q, in: 'query', required: false, schema: { type: q === 'limit' ? 'integer' : 'string' } } as never);
     }
@@ -70,7 +73,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: Object.fromEntries(
-        Object.entries({ SubmitJobRequest, RevocationRequest, FingerprintRequest, Job, JobList, DryRun, Template: TemplateSummary, Revocation, Fingerprint, Problem: ProblemSchema }).map(([k, v]) => [k, plain(v)]),
+        Object.entries({ SubmitJobRequest, RevocationRequest, FingerprintRequest, Job, JobList, JobOutput, Caller, DryRun, Template: TemplateSummary, Revocation, Fingerprint, Problem: ProblemSchema }).map(([k, v]) => [k, plain(v)]),
       ),
     },
   };

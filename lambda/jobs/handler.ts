@@ -1,7 +1,9 @@
-// POST /jobs, GET /jobs, GET /jobs/{id}, POST /jobs/{id}/cancel: a thin adapter from API Gateway events to the JobsService.
+// POST /jobs, GET /jobs, GET /jobs/{id}, GET /jobs/{id}/output, POST /jobs/{id}/cancel: a thin adapter from API Gateway
+// events to the JobsService and the JobOutputReader.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { BadRequest, MethodNotAllowed, RouteNotFound } from '../core/errors.js';
 import type { RevocationGate } from '../edge/revocation-gate.js';
+import type { JobOutputReader } from '../core/job-output.js';
 import type { JobsService } from '../core/jobs.js';
 import { header, json, jsonBody, principalOf, problem, query, requestFacts } from '../edge/http.js';
 import type { ValidateFunction } from 'ajv';
@@ -11,6 +13,7 @@ import { fieldErrors } from '../core/catalog.js';
 
 export interface JobsHandlerDeps {
   readonly service: JobsService;
+  readonly output: JobOutputReader;
   readonly maxBodyBytes: number;
   /** The stage's base URL, for `links.self` and `Location` (lambda/runtime/settings.ts ENV.apiBaseUrl when deployed). */
   readonly baseUrl: () => string;
@@ -63,6 +66,8 @@ async function route(deps: JobsHandlerDeps, event: APIGatewayProxyEvent): Promis
     }
     case 'GET /jobs/{id}':
       return json(200, await deps.service.get(principal, id ?? '', req));
+    case 'GET /jobs/{id}/output':
+      return json(200, await deps.output.read(principal, id ?? '', parseOffset(query(event, 'offset', 16)), req));
     case 'POST /jobs/{id}/cancel':
       return json(202, await deps.service.cancel(principal, id ?? '', req));
     case 'POST /audit/fingerprints': {
@@ -72,9 +77,19 @@ async function route(deps: JobsHandlerDeps, event: APIGatewayProxyEvent): Promis
       return json(200, await deps.service.fingerprint(principal, body.value, req));
     }
     default:
-      if (['/jobs', '/jobs/{id}', '/jobs/{id}/cancel'].includes(event.resource)) throw new MethodNotAllowed(event.resource === '/jobs' ? ['GET', 'POST'] : event.resource === '/jobs/{id}' ? ['GET'] : ['POST']);
+      if (Object.hasOwn(ALLOWED, event.resource)) throw new MethodNotAllowed(ALLOWED[event.resource]!);
       throw new RouteNotFound(`no route ${event.httpMethod} ${event.path}`);
   }
+}
+
+const ALLOWED: Readonly<Record<string, readonly string[]>> = { '/jobs': ['GET', 'POST'], '/jobs/{id}': ['GET'], '/jobs/{id}/output': ['GET'], '/jobs/{id}/cancel': ['POST'] };
+
+/** A byte offset into the output: a whole number from 0; absent means the beginning. */
+function parseOffset(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new BadRequest('offset must be a whole number of bytes from 0', [{ pointer: 'query:offset', detail: 'must be a whole number from 0' }]);
+  return n;
 }
 
 function parseBoolean(v: string | undefined, name: string): boolean {

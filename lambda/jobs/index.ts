@@ -1,5 +1,6 @@
 // Lambda entry: the /jobs routes and POST /audit/fingerprints. Clients and services are built once per execution environment.
 import { DynamoLedger } from '../core/dynamo-ledger.js';
+import { JobOutputReader } from '../core/job-output.js';
 import { keyedHashFromSecret } from '../core/keyed-hash.js';
 import { DynamoRevocationCheck } from '../core/revocation-check.js';
 import { lambdaHandler } from '../edge/lambda.js';
@@ -16,6 +17,7 @@ const baseUrl = requiredEnv(ENV.apiBaseUrl);
 
 const handle = createJobsHandler({
   service,
+  output: new JobOutputReader({ jobs: service, audit: d.audit }),
   maxBodyBytes: d.settings.config.api.maxBodyBytes,
   baseUrl: () => baseUrl,
   refuseRevoked: revocationGate((issuer, subject) => revocations.isRevoked(issuer, subject), d.audit),

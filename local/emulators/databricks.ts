@@ -8,12 +8,14 @@
 //   (status.termination_details.code RUN_EXECUTION_ERROR); every other run ends TERMINATED/SUCCESS.
 // - runs/cancel on a QUEUED, PENDING or RUNNING run: one step TERMINATING, then TERMINATED/CANCELED (USER_CANCELED).
 // - The same idempotency_token returns the same run_id (runs/submit: per workspace; run-now: per job).
+// - runs/get-output answers for task runs only; a script task's logs grow while it runs (run-output.ts).
 // - Unknown, revoked or expired bearer tokens get 401 {"error_code":"UNAUTHENTICATED","message":"Invalid access token."}.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, NO_FAULTS, systemClock, type Clock, type FaultSettings } from './faults.js';
 import { DatabricksApiError, endpointNotFound, faultBody, malformedRequest, unauthenticated } from './databricks/api-error.js';
 import { parseListQuery, parseRunNow, parseSubmit, runIdFrom } from './databricks/requests.js';
+import { taskOutput } from './databricks/run-output.js';
 import { JobRegistry, RunStore, type EmulatedRun, type JobSettings } from './databricks/runs.js';
 import { ServicePrincipals, type EmulatedSecret, type OAuthClient } from './databricks/service-principals.js';
 import { TokenStore, type InitialToken, type TokenRecord } from './databricks/tokens.js';
@@ -97,6 +99,10 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     'GET /jobs/runs/get': ({ query }) => runs.get(runIdFrom(query.get('run_id'))),
     'POST /jobs/runs/cancel': ({ body }) => runs.cancel(runIdFrom(body.run_id)),
     'GET /jobs/runs/list': ({ query }) => runs.list(parseListQuery(query)),
+    'GET /jobs/runs/get-output': ({ query }) => {
+      const { moment, metadata } = runs.taskRun(runIdFrom(query.get('run_id')));
+      return taskOutput(moment, metadata);
+    },
   };
   const routes = new Map<string, Handler>();
   for (const [key, handler] of Object.entries(jobsRoutes)) {

@@ -1,9 +1,12 @@
 // A Dataproc v1 REST emulator: cluster jobs and Serverless batches with Google's de-duplication, state machines,
-// error bodies and bearer-token checks, so the real generated client runs against it unchanged.
+// error bodies and bearer-token checks, so the real generated client runs against it unchanged. It also serves the
+// workloads' driver output as Cloud Storage's JSON API does (local/emulators/dataproc/cloud-storage.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, systemClock, type Clock, type FaultSettings } from './faults.js';
 import { BatchStore, type EmulatedBatch } from './dataproc/batches.js';
+import { CloudStorageApi } from './dataproc/cloud-storage.js';
+import { batchOutputSource, jobOutputSource, outputObjects, type StoredObject } from './dataproc/driver-output.js';
 import { faultErrorBody, GoogleApiError, googleErrorBody, invalidArgument, permissionDenied } from './dataproc/google-error.js';
 import { JobStore, type EmulatedJob } from './dataproc/jobs.js';
 
@@ -66,6 +69,8 @@ export interface DataprocEmulator {
   jobs(): EmulatedJob[];
   batches(): EmulatedBatch[];
   requests(): RecordedRequest[];
+  /** The Cloud Storage objects holding the workloads' driver output, as they are now. */
+  objects(): StoredObject[];
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -92,10 +97,20 @@ export async function startDataprocEmulator(options: DataprocEmulatorOptions = {
   const batches = new BatchStore({
     clock,
     stepMs,
+    projectNumber,
     // the project's Compute Engine default service account: what a batch without executionConfig.serviceAccount runs as
     defaultServiceAccount: `${projectNumber}-compute@developer.gserviceaccount.com`,
     mayActAs: iam ? (principal, account) => (iam.actAs?.[account] ?? []).includes(principal) : () => true,
   });
+  const objects = (): StoredObject[] => {
+    const now = clock.now();
+    const sources = [
+      ...jobs.all().map((j) => jobOutputSource(j.job, j.principal, stepMs)),
+      ...batches.all().map((b) => batchOutputSource(b.batch, b.principal, stepMs)),
+    ];
+    return sources.flatMap((source) => (source ? outputObjects(source, now) : []));
+  };
+  const storage = new CloudStorageApi(objects);
   const recorded: RecordedRequest[] = [];
   let origin = '';
 
@@ -133,6 +148,10 @@ export async function startDataprocEmulator(options: DataprocEmulatorOptions = {
     try {
       const url = new URL(req.url ?? '/', origin);
       const principal = authenticate(req);
+      if (storage.handles(url.pathname)) {
+        recorded.push({ method: req.method ?? 'GET', url: `${origin}${url.pathname}${url.search}`, principal });
+        return storage.handle(req, res, url, principal);
+      }
       const raw = await readBody(req);
       let body: unknown;
       if (raw.length) {
@@ -183,6 +202,7 @@ export async function startDataprocEmulator(options: DataprocEmulatorOptions = {
     jobs: () => jobs.all(),
     batches: () => batches.all(),
     requests: () => [...recorded],
+    objects,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

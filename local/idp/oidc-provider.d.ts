@@ -66,8 +66,32 @@ declare module 'oidc-provider' {
     [key: string]: unknown;
   }
 
+  export interface Interaction {
+    readonly uid: string;
+    readonly params: Record<string, unknown>;
+    readonly prompt: { readonly name: string; readonly reasons: readonly string[]; readonly details: Record<string, unknown> };
+    readonly session?: { readonly accountId?: string };
+    readonly grantId?: string;
+  }
+
+  export interface Grant {
+    addOIDCScope(scope: string): void;
+    addResourceScope(resource: string, scope: string): void;
+    save(): Promise<string>;
+  }
+
+  export interface KoaContext {
+    readonly path: string;
+    readonly method: string;
+    body?: unknown;
+  }
+
   export class Provider {
     constructor(issuer: string, configuration?: Configuration);
+    readonly Grant: { new (init: { accountId: string; clientId: string }): Grant; find(id: string): Promise<Grant | undefined> };
+    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
+    interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+    use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
     readonly issuer: string;
     proxy: boolean;
     readonly AccessToken: new (init: AccessTokenInit) => AccessToken;

@@ -1,12 +1,14 @@
 // The local OIDC identity provider: oidc-provider on loopback, with discovery, a JWKS of keys generated at start,
-// JWT access tokens for one resource (the gateway), a client-credentials client for agents, and a developer grant
-// for user tokens.
+// JWT access tokens for one resource (the gateway), a client-credentials client for agents, a developer grant for
+// user tokens, and a native public client for djg: authorization code with PKCE through a loopback redirect (any
+// port, RFC 8252 §7.3), the device flow (RFC 8628) and refresh tokens, signing in on a local page (login.ts).
 //
 // Why the developer grant is safe: real issuers sign users in interactively; here any caller may name a subject
 // and groups. That is only acceptable because (1) this provider listens on loopback only, so only this machine can
 // ask; (2) it runs in local mode only, its signing keys are generated at start and die with the process, and nothing
 // deployed trusts its http://127.0.0.1 issuer (deployed authorizers fetch JWKS over https only); (3) the grant is
 // registered in this file and nowhere else.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -15,7 +17,9 @@ import Provider, { errors, type AccessToken, type OidcContext, type ResourceServ
 import type { IssuerConfig } from '../../lib/config.js';
 import { ROUTE_SCOPES } from '../../lib/routes.js';
 import { isLoopbackHost } from '../../lambda/authorizer/jwks-fetcher.js';
+import { createLoginHandler, deviceFlowPages, renderError } from './login.js';
 import {
+  CLI_CLIENT,
   DEFAULT_AGENT_CLIENT,
   LOCAL_DEV_CLIENT,
   LOCAL_USER_GRANT,
@@ -40,6 +44,8 @@ export interface IdentityProviderOptions {
   readonly signingAlg?: 'RS256' | 'ES256';
   /** Default access token lifetime. @default 3600 */
   readonly accessTokenTtlSeconds?: number;
+  /** Groups the sign-in page offers. @default ['analysts'] */
+  readonly presetGroups?: readonly string[];
 }
 
 export interface LocalIdentityProvider {
@@ -48,6 +54,8 @@ export interface LocalIdentityProvider {
   readonly tokenEndpoint: string;
   readonly audience: string;
   readonly groupsClaim: string;
+  /** The public client djg signs in with (authorization code + PKCE, device flow, refresh). */
+  readonly cliClientId: string;
   /** A user token with the chosen subject and groups, through the developer grant. */
   userToken(req: UserTokenRequest): Promise<string>;
   /** A client-credentials token of an agent client. */
@@ -57,7 +65,13 @@ export interface LocalIdentityProvider {
 
 /** The one resource server this provider issues tokens for; its `aud` is the configured audience. */
 const RESOURCE = 'urn:data-job-gateway:api';
+/** The gateway's API scopes (DESIGN.md "Identity and access") that a djg sign-in may be granted. */
+const API_SCOPES = ['jobs:read', 'jobs:submit', 'jobs:cancel', 'jobs:approve', 'admin', 'audit'];
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** Seconds a device waits between polls (RFC 8628 §3.2 lets the server say; 5 when it does not). */
+const DEVICE_POLL_INTERVAL_SECONDS = 2;
 const MAX_TTL_SECONDS = 24 * 3600;
+const SIGN_IN_TTL_SECONDS = 14 * 24 * 3600;
 const MIN_TTL_SECONDS = 60;
 /** Where the keys are published; the gateway reads it from the discovery document, as it does for any issuer. */
 const JWKS_PATH = '/oauth/keys';
@@ -87,22 +101,46 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   });
   // groups chosen through the developer grant, picked up when the token is signed
   const groupsOf = new WeakMap<AccessToken, readonly string[]>();
+  // groups chosen on the sign-in page, by user name: tokens issued (and refreshed) for that user carry them
+  const groupsOfAccount = new Map<string, readonly string[]>();
 
   const provider = new Provider(issuer, {
     clients: [
       ...agentClientIds.map((id) => publicClient(id, 'client_credentials')),
       publicClient(LOCAL_DEV_CLIENT, LOCAL_USER_GRANT),
+      {
+        client_id: CLI_CLIENT,
+        client_name: 'djg',
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT],
+        response_types: ['code'],
+        // a native client's loopback redirect may use any port (RFC 8252 §7.3): oidc-provider matches without it
+        redirect_uris: ['http://127.0.0.1/callback', 'http://[::1]/callback'],
+      },
     ],
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    renderError,
+    findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    // oidc-provider keeps offline_access only with prompt=consent (OIDC Core §11); like Okta and Entra ID, the local
+    // provider gives djg a refresh token without a consent prompt, so one sign-in lasts.
+    issueRefreshToken: (_ctx: unknown, client: { clientId: string; grantTypeAllowed(type: string): boolean }, code: { scopes: Set<string> }) =>
+      client.grantTypeAllowed('refresh_token') && (client.clientId === CLI_CLIENT || code.scopes.has('offline_access')),
     jwks: { keys: await generateSigningKeys() },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      deviceFlow: { enabled: true, ...deviceFlowPages },
+      revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: (ctx: OidcContext, resource: string) => {
+        getResourceServerInfo: (ctx: OidcContext, resource: string, client?: { clientId: string }) => {
           if (resource !== RESOURCE) throw new errors.InvalidTarget(`the only resource is ${RESOURCE}`);
+          // djg's sign-ins are granted the API scopes they ask for on the sign-in page (login.ts); refreshes keep them
+          if (client?.clientId === CLI_CLIENT) return resourceInfo(API_SCOPES.join(' '));
           // a developer tool: an agent gets whichever scopes it asks for
           const scope = ctx.oidc.params?.scope;
           return resourceInfo(typeof scope === 'string' ? scope : '');
@@ -111,11 +149,30 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     },
     // not <issuer>/.well-known/jwks.json: like Okta's /v1/keys, the keys are found only through discovery
     routes: { jwks: JWKS_PATH },
-    ttl: { ClientCredentials: defaultTtl },
+    // explicit lifetimes; a djg sign-in lasts two weeks through its refresh token, as long as its session
+    ttl: {
+      ClientCredentials: defaultTtl,
+      AccessToken: defaultTtl,
+      IdToken: defaultTtl,
+      AuthorizationCode: 60,
+      DeviceCode: 600,
+      Interaction: 3600,
+      Session: SIGN_IN_TTL_SECONDS,
+      Grant: SIGN_IN_TTL_SECONDS,
+      RefreshToken: SIGN_IN_TTL_SECONDS,
+    },
     extraTokenClaims: (_ctx, token) => {
-      const groups = groupsOf.get(token);
+      const groups = groupsOf.get(token) ?? (token.accountId !== undefined ? groupsOfAccount.get(token.accountId) : undefined);
       return groups ? { [groupsClaim]: [...groups] } : undefined;
     },
+  });
+
+  // RFC 8628 §3.2: the device authorization response may name the polling interval
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.method === 'POST' && ctx.path === '/device/auth' && ctx.body && typeof ctx.body === 'object' && 'device_code' in ctx.body) {
+      ctx.body = { ...ctx.body, interval: DEVICE_POLL_INTERVAL_SECONDS };
+    }
   });
 
   provider.registerGrantType(
@@ -140,7 +197,19 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     ['subject', 'groups', 'scope', 'expires_in'],
   );
 
-  server.on('request', provider.callback());
+  const login = createLoginHandler(provider, {
+    resource: RESOURCE,
+    presetGroups: options.presetGroups ?? ['analysts'],
+    reservedNames: [...agentClientIds, LOCAL_DEV_CLIENT, CLI_CLIENT],
+    onLogin: (accountId, groups) => groupsOfAccount.set(accountId, groups),
+  });
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    login(req, res).then(
+      (handled) => handled || callback(req, res),
+      () => res.headersSent || res.writeHead(500).end(),
+    );
+  });
   const tokenEndpoint = `${issuer}/token`;
 
   return {
@@ -149,6 +218,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     tokenEndpoint,
     audience: options.audience,
     groupsClaim,
+    cliClientId: CLI_CLIENT,
     userToken: (req) => requestUserToken(tokenEndpoint, req),
     agentToken: (req = {}) => requestAgentToken(tokenEndpoint, req),
     close: () =>

@@ -5,6 +5,8 @@ import { ROUTE_SCOPES } from '../../lib/routes.js';
 export const LOCAL_USER_GRANT = 'urn:data-job-gateway:params:oauth:grant-type:local-user';
 /** The public client allowed to use LOCAL_USER_GRANT. */
 export const LOCAL_DEV_CLIENT = 'local-dev';
+/** The public native client djg signs people in with (authorization code with PKCE, device flow). */
+export const CLI_CLIENT = 'djg';
 /** The client-credentials client agents use by default. */
 export const DEFAULT_AGENT_CLIENT = 'local-agent';
 

@@ -6,6 +6,7 @@ import { loadConfigFile, type GatewayConfig } from '../../lib/config.js';
 import { startLocalMode, type LocalMode } from '../../local/local-mode.js';
 import type { Template } from '../../lambda/core/template.js';
 import type { DataprocIam } from '../../local/emulators/dataproc.js';
+import type { Clock } from '../../local/emulators/faults.js';
 
 export interface TestGateway {
   readonly local: LocalMode;
@@ -17,7 +18,7 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(options: { adjust?: (c: GatewayConfig) => void; templates?: readonly Template[]; dataprocIam?: DataprocIam } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { adjust?: (c: GatewayConfig) => void; templates?: readonly Template[]; dataprocIam?: DataprocIam; clock?: Clock } = {}): Promise<TestGateway> {
   const config = loadConfigFile('config/local.yaml');
   const dir = mkdtempSync(join(tmpdir(), 'djg-e2e-'));
   config.local.port = 0;
@@ -30,7 +31,7 @@ export async function startTestGateway(options: { adjust?: (c: GatewayConfig) =>
   config.local.auditLogFile = join(dir, 'audit.log');
   options.adjust?.(config);
   const audit: Record<string, unknown>[] = [];
-  const local = await startLocalMode(config, { quiet: true, templates: options.templates, dataprocIam: options.dataprocIam, auditSinks: [(line) => audit.push(line)] });
+  const local = await startLocalMode(config, { quiet: true, templates: options.templates, dataprocIam: options.dataprocIam, auditSinks: [(line) => audit.push(line)], clock: options.clock });
 
   const call: TestGateway['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };

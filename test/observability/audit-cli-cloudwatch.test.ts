@@ -1,4 +1,4 @@
-// The audit CLI against CloudWatch Logs Insights (aws-sdk-client-mock): the saved query strings, progress while a
+// djg audit against CloudWatch Logs Insights (aws-sdk-client-mock): the saved query strings, progress while a
 // query runs, results as a table or JSON, and what the user is told when CloudWatch or AWS says no.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,10 @@ import {
   type GetQueryResultsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../../cli/audit.js';
 import { describeAwsError } from '../../cli/errors.js';
 import { AUDIT_QUERIES, renderQuery } from '../../lib/audit-queries.js';
 import { ISSUER, JOB_A, NOW } from './audit-lines.js';
-import { captureIo, tableRows } from './cli-io.js';
+import { audit, captureIo, tableRows } from './cli-io.js';
 
 const logs = mockClient(CloudWatchLogsClient);
 afterEach(() => {
@@ -44,7 +43,7 @@ function queryGoesThrough(...responses: Partial<GetQueryResultsCommandOutput>[])
   for (const r of responses) get.resolvesOnce(r);
 }
 
-const run = async (argv: string[], io = captureIo({ env: { AUDIT_LOG_GROUP: GROUP }, logsClient: client })) => ({ code: await main(argv, io), out: io.out(), err: io.err() });
+const run = async (argv: string[], io = captureIo({ env: { AUDIT_LOG_GROUP: GROUP }, logsClient: client })) => ({ code: await audit(argv, io), out: io.out(), err: io.err() });
 
 describe('a query that completes', () => {
   test('Scheduled → Running → Complete: runs the saved query string over --since, prints a table and progress', async () => {
@@ -76,12 +75,25 @@ describe('a query that completes', () => {
     ]);
   });
 
-  test('on a terminal, progress rewrites one line and clears it before the results', async () => {
+  test('on a terminal, progress is a spinner on stderr, cleared before the results', async () => {
     queryGoesThrough({ status: 'Running' }, COMPLETE);
-    const io = captureIo({ env: { AUDIT_LOG_GROUP: GROUP }, logsClient: client, stderrIsTTY: true, stdoutIsTTY: true });
-    await run(['denied', '--since', '24h'], io);
-    expect(io.err()).toContain(`\r\x1b[2Kdenied on ${GROUP}: Running, 0.0 s`);
-    expect(io.err()).toContain('\r\x1b[2K2 rows');
+    // a terminal as ora drives one: it writes frames and moves the cursor to clear them
+    const drawn: string[] = [];
+    const terminal = Object.assign(new (await import('node:stream')).Writable({ write: (chunk, _enc, done) => (drawn.push(String(chunk)), done()) }), {
+      isTTY: true,
+      columns: 120,
+      cursorTo: () => true,
+      moveCursor: () => true,
+      clearLine: () => (drawn.push('<clear>'), true),
+    });
+    const io = captureIo({ env: { AUDIT_LOG_GROUP: GROUP }, logsClient: client, stderrIsTTY: true, stdoutIsTTY: true, stderrStream: terminal });
+    const { code, out } = await run(['denied', '--since', '24h'], io);
+    expect(code).toBe(0);
+    expect(drawn.join('')).toContain(`denied on ${GROUP}: Running, 0.0 s`);
+    // the last frame is cleared away before djg ends
+    expect(drawn.lastIndexOf('<clear>')).toBeGreaterThan(drawn.findLastIndex((d) => d.includes('Running')));
+    expect(io.err()).toContain('2 rows');
+    expect(tableRows(out)).toHaveLength(2);
   });
 
   test('--json piped into another program: rows as JSON on stdout, in column order, and nothing on stderr', async () => {
@@ -119,18 +131,18 @@ describe('a query that completes', () => {
 });
 
 describe('a query that does not complete', () => {
-  test('Failed: exit 1 and the query id', async () => {
+  test('Failed: exit 5 and the query id', async () => {
     queryGoesThrough({ status: 'Running' }, { status: 'Failed' });
     const { code, out, err } = await run(['denied']);
-    expect(code).toBe(1);
+    expect(code).toBe(5);
     expect(out).toBe('');
-    expect(err).toContain('audit: CloudWatch Logs ended the query q-1 with status Failed');
+    expect(err).toContain('djg: CloudWatch Logs ended the query q-1 with status Failed');
   });
 
-  test('Timeout (CloudWatch gave up): exit 1 and advice to narrow --since', async () => {
+  test('Timeout (CloudWatch gave up): exit 5 and advice to narrow --since', async () => {
     queryGoesThrough({ status: 'Running' }, { status: 'Timeout' });
     const { code, err } = await run(['submissions-per-day', '--since', '2w']);
-    expect(code).toBe(1);
+    expect(code).toBe(5);
     expect(err).toContain('CloudWatch Logs timed out running the query (q-1): narrow --since');
   });
 
@@ -144,36 +156,36 @@ describe('a query that does not complete', () => {
     // WHEN
     const { code, err } = await run(['denied', '--timeout', '30'], io);
     // THEN
-    expect(code).toBe(1);
+    expect(code).toBe(5);
     expect(err).toContain('query q-1 still running after 30 s: stopped it');
     expect(logs.commandCalls(StopQueryCommand).map((c) => c.args[0].input)).toEqual([{ queryId: 'q-1' }]);
   });
 
-  test('Ctrl-C: the query is stopped in CloudWatch', async () => {
+  test('Ctrl-C: the query is stopped in CloudWatch (exit 130)', async () => {
     logs.on(StartQueryCommand).resolves({ queryId: 'q-1' });
     logs.on(GetQueryResultsCommand).resolves({ status: 'Running' });
     logs.on(StopQueryCommand).resolves({ success: true });
     const interrupt = new AbortController();
     const io = captureIo({ env: { AUDIT_LOG_GROUP: GROUP }, logsClient: client, signal: interrupt.signal, sleep: async () => interrupt.abort() });
     const { code, err } = await run(['denied'], io);
-    expect(code).toBe(1);
+    expect(code).toBe(130);
     expect(err).toContain('query q-1 interrupted and stopped');
     expect(logs.commandCalls(StopQueryCommand)).toHaveLength(1);
   });
 });
 
 describe('AWS errors and the log group', () => {
-  test('an unknown log group is named, with what to check', async () => {
+  test('an unknown log group is named, with what to check (exit 4)', async () => {
     logs.on(StartQueryCommand).rejects(new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} }));
     const { code, err } = await run(['denied', '--log-group', 'nope', '--region', 'eu-west-1']);
-    expect(code).toBe(1);
-    expect(err).toBe('audit: log group "nope" was not found in eu-west-1: check --log-group and --region (The specified log group does not exist.)\n');
+    expect(code).toBe(4);
+    expect(err).toBe('djg: log group "nope" was not found in eu-west-1: check --log-group and --region (The specified log group does not exist.)\n');
   });
 
-  test('access denied names the permissions the query needs', async () => {
+  test('access denied names the permissions the query needs (exit 3)', async () => {
     logs.on(StartQueryCommand).rejects(Object.assign(new Error('User is not authorized to perform: logs:StartQuery'), { name: 'AccessDeniedException' }));
     const { code, err } = await run(['denied']);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(err).toContain('your identity needs logs:StartQuery, logs:GetQueryResults and logs:StopQuery');
   });
 
@@ -199,16 +211,16 @@ describe('AWS errors and the log group', () => {
     const dir = mkdtempSync(join(tmpdir(), 'djg-outputs-'));
     writeFileSync(join(dir, 'cdk-outputs.json'), JSON.stringify({ Prod: { AuditLogGroupName: 'prod-audit' }, Dev: { AuditLogGroupName: 'dev-audit' } }));
     const ambiguous = await run(['denied'], captureIo({ cwd: dir, logsClient: client }));
-    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.code).toBe(2);
     expect(ambiguous.err).toContain('has several gateway stacks (Prod, Dev): pass --stack <name>');
     expect((await run(['denied', '--stack', 'Dev'], captureIo({ cwd: dir, logsClient: client }))).code).toBe(0);
     expect(logs.commandCalls(StartQueryCommand)[0]!.args[0].input.logGroupName).toBe('dev-audit');
   });
 
-  test('no log group anywhere: exit 1 and every way to give one', async () => {
+  test('no log group anywhere: exit 2 and every way to give one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'djg-outputs-'));
     const { code, err } = await run(['denied'], captureIo({ cwd: dir, logsClient: client }));
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err).toContain('no audit log group configured: pass --log-group <name>, set AUDIT_LOG_GROUP, or deploy with `cdk deploy --outputs-file cdk-outputs.json`');
     expect(logs.commandCalls(StartQueryCommand)).toHaveLength(0);
   });

@@ -1,13 +1,12 @@
-// The audit CLI in local mode: the saved queries answered from the local audit log, as CloudWatch would answer them.
+// djg audit in local mode: the saved queries answered from the local audit log, as CloudWatch would answer them.
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { main } from '../../cli/audit.js';
 import { AuditTrail } from '../../lambda/core/audit.js';
 import { asJsonLines, ISSUER, JOB_A, LINES, NOW } from './audit-lines.js';
-import { captureIo, tableHeader, tableRows } from './cli-io.js';
+import { audit, captureIo, tableHeader, tableRows } from './cli-io.js';
 
 let dir: string;
 let file: string;
@@ -20,7 +19,7 @@ beforeAll(() => {
 
 async function run(...argv: string[]) {
   const io = captureIo({ cwd: dir });
-  const code = await main(argv, io);
+  const code = await audit(argv, io);
   return { code, out: io.out(), err: io.err() };
 }
 
@@ -38,7 +37,7 @@ describe('who-ran <jobId>', () => {
   test('--local right after the command does not take the job id for a file', async () => {
     const io = captureIo({ cwd: dir });
     writeFileSync(join(dir, 'local.yaml'), `auth: {}\nlocal: {auditLogFile: audit.log}\n`);
-    const code = await main(['who-ran', '--local', JOB_A, '--config', 'local.yaml', '--json'], io);
+    const code = await audit(['who-ran', '--local', JOB_A, '--config', 'local.yaml', '--json'], io);
     expect(code).toBe(0);
     expect(JSON.parse(io.out()).map((r: any) => r.event)).toEqual(['job.submitted', 'job.cancelled']);
   });
@@ -137,7 +136,7 @@ describe('the local audit log', () => {
     trail.record({ event: 'job.submitted', outcome: 'success', principal: { issuer: ISSUER, subject: 'erin', kind: 'user', groups: [] }, jobId: 'job-eeeeeeeeeeeeeeeeeeeeeeeeee', template: 't', backend: 'databricks', backendJobId: '42', requestId: 'r' });
     // WHEN
     const io = captureIo({ cwd: dir, now: () => new Date() });
-    const code = await main(['who-ran', 'job-eeeeeeeeeeeeeeeeeeeeeeeeee', '--local', own, '--json'], io);
+    const code = await audit(['who-ran', 'job-eeeeeeeeeeeeeeeeeeeeeeeeee', '--local', own, '--json'], io);
     // THEN
     expect(code).toBe(0);
     expect(JSON.parse(io.out())).toEqual([expect.objectContaining({ event: 'job.submitted', 'principal.subject': 'erin', backendJobId: '42' })]);
@@ -149,12 +148,12 @@ describe('the local audit log', () => {
     const { code, out, err } = await run('submissions', '--since', '2d', '--local', messy, '--json');
     expect(code).toBe(0);
     expect(JSON.parse(out)).toHaveLength(1);
-    expect(err).toBe(`audit: skipped 2 lines of ${messy} that are not audit JSON\n`);
+    expect(err).toBe(`djg audit: skipped 2 lines of ${messy} that are not audit JSON\n`);
   });
 
-  test('a missing file says how to make one', async () => {
+  test('a missing file says how to make one (exit 4)', async () => {
     const { code, err } = await run('denied', '--local', join(dir, 'nowhere.log'));
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(err).toContain('no local audit log at');
     expect(err).toContain('start local mode (npm start)');
   });
@@ -169,27 +168,27 @@ describe('the local audit log', () => {
 
 describe('command-line mistakes', () => {
   test.each([
-    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['frobnicate'], "unknown command 'frobnicate'"],
     [['who-ran'], 'who-ran needs <jobId>'],
-    [['denied', 'extra'], 'denied takes no arguments, got 1: extra'],
+    [['denied', 'extra'], "too many arguments for 'denied'"],
     [['denied', '--since', 'yesterday'], '--since must be a duration such as 30m, 24h, 7d or 2w'],
     [['denied', '--since', '2026-03-11'], '--since 2026-03-11 is in the future'],
     [['denied', '--since', '2d', '--until', '3d'], 'must be before --until'],
     [['who-ran', 'job-"x" or 1=1', '--local'], '<jobId> may not contain double quotes'],
     [['denied', '--local', '--log-group', 'g'], '--local reads the local audit log: it cannot be combined with --log-group'],
-    [['denied', '--bogus'], "Unknown option '--bogus'"],
+    [['denied', '--bogus'], "unknown option '--bogus'"],
   ])('%j exits 2 and says what is wrong', async (argv, message) => {
     const { code, out, err } = await run(...argv);
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toContain(message);
-    expect(err).toContain('npm run audit -- --help');
+    expect(err).toMatch(/--help/);
   });
 
   test('--help lists every saved query with its arguments', async () => {
     const { code, out } = await run('--help');
     expect(code).toBe(0);
-    for (const line of ['who-ran <jobId>', 'principal <subject>', 'denied', 'failures', 'submissions-per-day', 'rotations']) expect(out).toContain(line);
+    for (const line of [/who-ran \[options\] \[jobId\]/, /principal \[options\] \[subject\]/, /denied \[options\]/, /failures/, /submissions-per-day/, /rotations/]) expect(out).toMatch(line);
   });
 });
 

@@ -40,7 +40,7 @@ describe('lines that keep the contract', () => {
   });
 
   test('every event name of lambda/core/audit.ts is known to the schema', () => {
-    expect(AUDIT_EVENTS).toHaveLength(13);
+    expect(AUDIT_EVENTS).toHaveLength(15);
   });
 
   test('the Powertools line CloudWatch receives passes, with the keys Logs Insights queries name', () => {

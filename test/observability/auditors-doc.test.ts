@@ -10,7 +10,7 @@ const doc = readFileSync(new URL('../../docs/auditors.md', import.meta.url), 'ut
 describe('docs/auditors.md', () => {
   test.each(AUDIT_QUERY_LIST.map((q) => [q.name, q] as const))('prints the %s query exactly, with its command', (name, q) => {
     expect(doc).toContain(`\`\`\`\n${q.queryString}\n\`\`\``);
-    expect(doc).toContain(`npm run audit -- ${[name, ...q.parameters.map((p) => `<${p.name}>`)].join(' ')}`);
+    expect(doc).toContain(`djg audit ${[name, ...q.parameters.map((p) => `<${p.name}>`)].join(' ')}`);
     expect(doc).toContain(`**${q.title}**`);
   });
 

@@ -1,13 +1,14 @@
-// An in-memory terminal for the audit CLI: what it printed, and a clock the tests move.
-import type { AuditCliIo } from '../../cli/audit.js';
+// An in-memory terminal for djg audit: what it printed, and a clock the tests move.
+import type { CliIo } from '../../cli/io.js';
+import { main } from '../../cli/main.js';
 import { NOW } from './audit-lines.js';
 
-export interface CapturedIo extends AuditCliIo {
+export interface CapturedIo extends CliIo {
   readonly out: () => string;
   readonly err: () => string;
 }
 
-export function captureIo(overrides: Partial<AuditCliIo> = {}): CapturedIo {
+export function captureIo(overrides: Partial<CliIo> = {}): CapturedIo {
   let out = '';
   let err = '';
   return {
@@ -25,12 +26,15 @@ export function captureIo(overrides: Partial<AuditCliIo> = {}): CapturedIo {
   };
 }
 
-/** The data rows of a table the CLI printed, as arrays of cells (header and rule dropped). */
+/** `djg audit <argv>` in this process. */
+export const audit = (argv: readonly string[], io: CliIo): Promise<number> => main(['audit', ...argv], io);
+
+/** The data rows of a table the CLI printed, as arrays of cells (header dropped). */
 export function tableRows(text: string): string[][] {
   return text
     .trimEnd()
     .split('\n')
-    .slice(2)
+    .slice(1)
     .map((line) => line.split(/\s{2,}/));
 }
 

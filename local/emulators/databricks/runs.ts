@@ -19,6 +19,19 @@ export interface ExistingJob {
   readonly settings: JobSettings;
 }
 
+/** A task run at one moment, for runs/get-output (run-output.ts). */
+export interface TaskMoment {
+  readonly spec: TaskSpec;
+  readonly fails: boolean;
+  /** When the task's RUNNING phase starts; it lasts one step unless a cancel stops it first. */
+  readonly executionStart: number;
+  readonly stepMs: number;
+  readonly cancelledAt?: number;
+  readonly terminated: boolean;
+  readonly cancelled: boolean;
+  readonly now: number;
+}
+
 type LifeCycle = 'QUEUED' | 'PENDING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED';
 
 interface RunRecord {
@@ -149,6 +162,31 @@ export class RunStore {
 
   get(runId: number): Record<string, unknown> {
     return this.view(this.require(runId), true);
+  }
+
+  /**
+   * A task run as runs/get-output needs it: the task, where it is on the clock, and its Run object. A multi-task run's
+   * own id is refused, as Databricks refuses it ("Retrieving the output of runs with multiple tasks is not supported").
+   */
+  taskRun(runId: number): { moment: TaskMoment; metadata: Record<string, unknown> } {
+    for (const run of this.runs.values()) {
+      const index = run.tasks.findIndex((t) => t.runId === runId);
+      if (index < 0) continue;
+      const task = run.tasks[index]!;
+      const now = this.clock.now();
+      const { lifeCycle, cancelled } = this.phase(run, now);
+      const executionStart = run.createdAt + (run.queued ? 2 : 1) * this.stepMs;
+      const view = this.view(run, true);
+      const taskView = (view.tasks as Record<string, unknown>[])[index]!;
+      return {
+        moment: { spec: task.spec, fails: task.fails, executionStart, stepMs: this.stepMs, cancelledAt: run.cancelAt, terminated: lifeCycle === 'TERMINATED', cancelled, now },
+        metadata: { job_id: run.jobId, run_name: run.runName, run_type: run.runType, ...taskView },
+      };
+    }
+    if (this.runs.has(runId)) {
+      throw invalidParameter('Retrieving the output of runs with multiple tasks is not supported. Please retrieve the output of each individual task run instead.');
+    }
+    throw invalidParameter(`Run ${runId} does not exist.`);
   }
 
   /** runs/cancel: asynchronous; a no-op for a run whose task has already finished. */

@@ -6,6 +6,7 @@ import type { Clock } from '../faults.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied } from './google-error.js';
 import { compareValues, matches, paginate, parseFilter, type Clause } from './listing.js';
 import { Timeline, timestamp } from './timeline.js';
+import { serverlessOutputUri } from './driver-output.js';
 import { FAIL_MARKER, shouldFail, validateBatch, validateBatchId, validateRequestId } from './validation.js';
 
 export type BatchState = 'PENDING' | 'RUNNING' | 'CANCELLING' | 'CANCELLED' | 'SUCCEEDED' | 'FAILED';
@@ -52,6 +53,8 @@ export interface BatchStoreOptions {
   readonly defaultServiceAccount: string;
   /** Whether the creator holds `iam.serviceAccounts.actAs` on the account the batch would run as. */
   readonly mayActAs: (principal: string, serviceAccount: string) => boolean;
+  /** Names the staging bucket driver output goes to. @default '123456789012' */
+  readonly projectNumber?: string;
 }
 
 // A user-managed (name@project.iam...) or Google-managed (123-compute@developer...) service account email
@@ -219,6 +222,10 @@ export class BatchStore {
       creator: batch.principal,
       operation: batch.operation,
       stateHistory: seen.slice(0, -1).map((t) => ({ state: t.state, stateStartTime: timestamp(t.at), ...(t.message ? { stateMessage: t.message } : {}) })),
+      // Once the workload has started, Dataproc says where its stdout and stderr go.
+      ...(seen.some((t) => t.state === 'RUNNING')
+        ? { runtimeInfo: { outputUri: serverlessOutputUri(batch.location, this.options.projectNumber ?? '123456789012', batch.uuid) } }
+        : {}),
     };
   }
 
