@@ -254,7 +254,10 @@ const DatabricksEmulator = Type.Object(
           name: Type.Optional(Type.String({ minLength: 1 })),
           parameters: Type.Record(Type.String(), Type.String(), { default: {}, description: 'job parameter name → its default value' }),
           tasks: Type.Optional(
-            Type.Array(Type.Record(Type.String(), Type.Unknown()), { minItems: 1, description: 'the job\'s tasks as jobs/create takes them (settings.tasks); default: one notebook task' }),
+            Type.Array(Type.Object({ task_key: Type.String({ minLength: 1 }) }, { additionalProperties: true }), {
+              minItems: 1,
+              description: 'the job\'s tasks as jobs/create takes them (settings.tasks), checked by the emulator; default: one notebook task',
+            }),
           ),
         },
         Strict,

@@ -171,7 +171,7 @@ describe('policy', () => {
       methodArn: `arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/${method}${path}`,
     });
     const STAGE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/';
-    const READ_ROUTES = ['GET/templates', 'GET/templates/*', 'GET/jobs', 'GET/jobs/*'].map((r) => `${STAGE}${r}`);
+    const READ_ROUTES = ['GET/templates', 'GET/templates/*', 'GET/jobs', 'GET/jobs/*', 'GET/jobs/*/output', 'GET/me'].map((r) => `${STAGE}${r}`);
 
     it('allows exactly the routes the token\'s scopes grant, whichever route it was asked for', async () => {
       const { authorizer, lines } = build({ auth: mapped() });

@@ -463,7 +463,7 @@ describe('good tokens from each configured issuer', () => {
 
   it('passes a user token from the local identity provider as a user with its groups, allowing exactly its scopes\' routes', async () => {
     const token = await idp.userToken({ sub: 'alice', groups: ['analysts', 'data-eng'], scopes: ['jobs:read', 'jobs:submit'] });
-    const reads = ['GET/templates', 'GET/templates/*', 'POST/jobs', 'GET/jobs', 'GET/jobs/*'].map((r) => `${stage}${r}`);
+    const reads = ['GET/templates', 'GET/templates/*', 'POST/jobs', 'GET/jobs', 'GET/jobs/*', 'GET/jobs/*/output', 'GET/me'].map((r) => `${stage}${r}`);
     const { principal, result } = await allowed(token, reads);
     expect(principal).toEqual({ issuer: idp.issuer, subject: 'alice', groups: ['analysts', 'data-eng'], kind: 'user', scopes: ['jobs:read', 'jobs:submit'] });
     expect(result.principalId).toBe(`${idp.issuer}#alice`);
@@ -486,7 +486,7 @@ describe('good tokens from each configured issuer', () => {
     expect(principal).toMatchObject({ subject: 'okta-app-1', kind: 'agent', groups: [] });
   });
 
-  const cognitoRoutes = () => ['GET/templates', 'GET/templates/*', 'POST/jobs', 'GET/jobs', 'GET/jobs/*'].map((r) => `${stage}${r}`);
+  const cognitoRoutes = () => ['GET/templates', 'GET/templates/*', 'POST/jobs', 'GET/jobs', 'GET/jobs/*', 'GET/jobs/*/output', 'GET/me'].map((r) => `${stage}${r}`);
 
   it('passes a Cognito-shaped access token with cognito:groups, its scope translated to route scopes', async () => {
     const { principal } = await allowed(await cognito.token(), cognitoRoutes());
