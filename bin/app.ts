@@ -6,7 +6,7 @@ import { InvalidSetting } from '../lib/constructs/invalid-setting.js';
 import { InvalidRotationSchedule } from '../lib/constructs/rotation.js';
 import { DataJobGatewayStack } from '../lib/data-job-gateway-stack.js';
 import { TemplateError } from '../lambda/core/errors.js';
-import { loadTemplateDir } from '../lambda/core/template-loader.js';
+import { loadTemplateDir } from '../lambda/adapters/template-files.js';
 
 const app = new App();
 const configFile = String(app.node.tryGetContext('config') ?? 'config/example.yaml');

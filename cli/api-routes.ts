@@ -1,6 +1,6 @@
 // The one place djg knows the API's routes: each call names a route of the route table (lib/routes.ts) by its method
 // and path, so a route the gateway does not serve fails here, in the tests, rather than at a user's terminal.
-import { ROUTES } from '../lib/routes.js';
+import { ROUTES } from '../contract/routes.js';
 
 export type RouteKey =
   | 'GET /templates'

@@ -1,7 +1,7 @@
 // Following a job until it ends: its state and elapsed time on the status display, and with logs its driver output as
 // it arrives (GET /jobs/{id}/output from the last offset). Ctrl-C and --timeout stop the following, never the job.
-import type { JobOutput, JobView } from '../lambda/core/api-schemas.js';
-import { isTerminal, type JobStatus } from '../lambda/core/status.js';
+import type { JobOutput, JobView } from '../contract/api-schemas.js';
+import { isTerminal, type JobStatus } from '../contract/job-status.js';
 import { Interrupted, type GatewayClient } from './api-client.js';
 import { route } from './api-routes.js';
 import { UsageError } from './errors.js';

@@ -1,7 +1,7 @@
 // Local mode's answer to the saved queries: the same commands over `.local/audit.log` (JSON lines AuditTrail appends).
 // Not a Logs Insights interpreter: one small evaluator per query name, giving the rows and columns CloudWatch would.
 import { readFile } from 'node:fs/promises';
-import type { AuditQuery, AuditQueryName } from '../lib/audit-queries.js';
+import type { AuditQuery, AuditQueryName } from '../contract/audit-queries.js';
 import { AuditCliError, EXIT } from './errors.js';
 import type { Row } from './audit-results.js';
 import type { TimeRange } from './time-range.js';

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import type { ValidateFunction } from 'ajv';
-import { createAjv } from '../lambda/core/ajv.js';
+import { createAjv, describeErrors } from '../contract/validation.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -74,11 +74,7 @@ export function readConfigFile(dir: string): { file: string; config: ConfigFile 
   }
   validate ??= createAjv().compile(CONFIG_SCHEMA);
   if (!validate(parsed)) {
-    const problems = (validate.errors ?? []).map((e) => {
-      const at = e.instancePath || '/';
-      const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : '';
-      return `${at} ${e.message}${extra}`;
-    });
+    const problems = describeErrors(validate.errors ?? [], parsed);
     throw new CliError(`${file}: invalid djg config - ${problems.join('; ')}`, EXIT.usage);
   }
   return { file, config: parsed as ConfigFile };

@@ -4,7 +4,7 @@ import { exec } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { createAjv } from '../lambda/core/ajv.js';
+import { createAjv } from '../contract/validation.js';
 
 export const USAGE = `usage: npm run smoke -- --url <api-url> [--token <jwt> | --token-command "<cmd>"] [--submit <template>] [options]
 

@@ -2,132 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { ROUTE_SCOPES, type RouteScope } from './routes.js';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
-const Strict = { additionalProperties: false } as const;
-const StringList = (description: string) => Type.Array(Type.String({ minLength: 1 }), { default: [], description });
-const HttpsOrLoopbackUrl = Type.String({
-  pattern: '^(https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(/[^\\s]*)?)$',
-  description: 'https URL (http only on loopback, for local mode)',
-});
-
-const ScopeNames = (scope: RouteScope) =>
-  Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: `the issuer's scopes that grant ${scope} (any one of them)` }));
-
-export const IssuerSchema = Type.Object(
-  {
-    issuer: HttpsOrLoopbackUrl,
-    audience: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-      description: 'accepted aud (or Cognito client_id) values',
-    }),
-    jwksUri: Type.Optional(
-      Type.String({ pattern: HttpsOrLoopbackUrl.pattern, description: 'default: the jwks_uri of <issuer>/.well-known/openid-configuration (OpenID discovery); set it only to override' }),
-    ),
-    groupsClaim: Type.String({ default: 'groups', description: 'claim holding groups: string or array (Entra ID: groups or roles)' }),
-    trustedGroups: Type.Array(Type.String({ minLength: 1 }), {
-      default: ['*'],
-      description: 'the groups this issuer may assert ("*": any); a group from an issuer not trusted for it counts for nothing. Required when several issuers are configured',
-    }),
-    scopeClaim: Type.String({ default: 'scope', description: 'claim holding scopes: space-separated string or array (Entra ID: scp)' }),
-    scopes: Type.Optional(
-      Type.Object(Object.fromEntries(ROUTE_SCOPES.map((s) => [s, ScopeNames(s)])) as Record<RouteScope, ReturnType<typeof ScopeNames>>, {
-        ...Strict,
-        description: 'route scope → this issuer\'s scope names; with it, each route needs its scope (403 otherwise) and an unmapped route scope is never granted; without it, no scope is checked',
-      }),
-    ),
-    tokenUse: Type.Optional(Type.Union([Type.Literal('access'), Type.Literal('id')], { description: 'Cognito token_use required' })),
-    typ: Type.Optional(Type.String({ description: 'required JOSE typ header, e.g. at+jwt' })),
-    agentRule: Type.Optional(
-      Type.Object(
-        {
-          claim: Type.String({ description: 'claim to inspect' }),
-          values: Type.Optional(
-            Type.Array(Type.Union([Type.String(), Type.Boolean()]), {
-              minItems: 1,
-              description: 'agent when the claim has one of these values, user when it has another; when the claim is missing the kind is unknown',
-            }),
-          ),
-          absent: Type.Optional(Type.Boolean({ description: 'true: agent when the claim is absent, user when present; false: the reverse' })),
-        },
-        { ...Strict, description: 'how to tell a machine (client-credentials) token from a user\'s; default: the shapes of Okta, Entra ID, Cognito and Auth0 tokens' },
-      ),
-    ),
-  },
+import { createAjv, describeErrors } from '../contract/validation.js';
+import {
+  AccessSchema,
+  AuthSchema,
+  DatabricksSchema,
+  DataprocSchema,
+  HttpsOrLoopbackUrl,
+  mayAssert,
   Strict,
-);
-
-export const AuthSchema = Type.Object(
-  {
-    issuers: Type.Array(IssuerSchema, { default: [], description: 'trusted OIDC issuers; local mode adds its own provider when local.identityProvider.enabled' }),
-    clockSkewSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 60 }),
-    maxTokenLength: Type.Integer({ minimum: 512, maximum: 65536, default: 8192 }),
-    authorizerCacheTtlSeconds: Type.Integer({ minimum: 0, maximum: 3600, default: 300 }),
-    verifiedTokenCacheSize: Type.Integer({ minimum: 0, maximum: 100000, default: 1000 }),
-  },
-  Strict,
-);
-
-export const AccessSchema = Type.Object(
-  {
-    auditorGroups: StringList('groups that may read every job'),
-    adminGroups: StringList('groups that may read and cancel every job, and manage revocations'),
-  },
-  Strict,
-);
-
-export const GoogleCredentialsSchema = Type.Union([
-  Type.Object(
-    {
-      type: Type.Literal('workload-identity'),
-      audience: Type.String({ description: '//iam.googleapis.com/projects/<n>/locations/global/workloadIdentityPools/<pool>/providers/<provider>' }),
-      serviceAccount: Type.String({ format: 'email', description: 'service account impersonated by default' }),
-      tokenUrl: Type.Optional(HttpsOrLoopbackUrl),
-      iamCredentialsEndpoint: Type.Optional(HttpsOrLoopbackUrl),
-      awsRegionalCredVerificationUrl: Type.Optional(Type.String()),
-    },
-    Strict,
-  ),
-  Type.Object(
-    {
-      type: Type.Literal('service-account-key'),
-      secretName: Type.Optional(Type.String({ description: 'existing secret; default: created by the stack' })),
-      serviceAccount: Type.String({ format: 'email' }),
-      iamEndpoint: Type.Optional(HttpsOrLoopbackUrl),
-      tokenUrl: Type.Optional(HttpsOrLoopbackUrl),
-      iamCredentialsEndpoint: Type.Optional(HttpsOrLoopbackUrl), // a template's own service account is impersonated from the key's
-    },
-    Strict,
-  ),
-]);
-
-export const DataprocSchema = Type.Object(
-  {
-    projectId: Type.String({ pattern: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$' }),
-    region: Type.String({ pattern: '^[a-z]+-[a-z]+[0-9]$' }),
-    endpoint: Type.Optional(HttpsOrLoopbackUrl),
-    credentials: GoogleCredentialsSchema,
-  },
-  Strict,
-);
-
-export const DatabricksCredentialsSchema = Type.Union([
-  Type.Object({ type: Type.Literal('pat'), secretName: Type.Optional(Type.String()) }, Strict),
-  Type.Object({ type: Type.Literal('oauth-m2m'), secretName: Type.Optional(Type.String()) }, Strict),
-]);
-
-export const DatabricksSchema = Type.Object(
-  {
-    host: HttpsOrLoopbackUrl,
-    credentials: DatabricksCredentialsSchema,
-    maxRetries: Type.Integer({ minimum: 0, maximum: 10, default: 4 }),
-  },
-  Strict,
-);
+} from '../contract/settings.js';
 
 export const LedgerSchema = Type.Object(
   {
@@ -316,11 +202,6 @@ export const ConfigSchema = Type.Object(
 );
 
 export type GatewayConfig = Static<typeof ConfigSchema>;
-export type IssuerConfig = Static<typeof IssuerSchema>;
-export type DataprocConfig = Static<typeof DataprocSchema>;
-export type DatabricksConfig = Static<typeof DatabricksSchema>;
-export type GoogleCredentialsConfig = Static<typeof GoogleCredentialsSchema>;
-export type DatabricksCredentialsConfig = Static<typeof DatabricksCredentialsSchema>;
 export type LocalConfig = Static<typeof LocalSchema>;
 
 /** A config file that does not match the schema; the message names the file, the field and the value. */
@@ -335,28 +216,8 @@ export class ConfigError extends Error {
   }
 }
 
-export function describeAjvError(e: ErrorObject, root: unknown): string {
-  const field = e.instancePath || '/';
-  const where = e.keyword === 'additionalProperties' ? `${field === '/' ? '' : field}/${String(e.params.additionalProperty)}` : field;
-  const value = valueAt(root, e.instancePath);
-  const shown = e.keyword === 'additionalProperties' || e.keyword === 'required' ? '' : ` (got ${JSON.stringify(value)})`;
-  const what = e.keyword === 'additionalProperties' ? 'is not a known field' : e.message ?? 'is invalid';
-  return `${where} ${what}${shown}`;
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  if (!pointer) return root;
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
-}
-
 function compile<T extends TSchema>(schema: T) {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
-  addFormats(ajv);
-  return ajv.compile<Static<T>>(schema);
+  return createAjv({ useDefaults: true, coerceTypes: false }).compile<Static<T>>(schema);
 }
 
 let validateConfig: ReturnType<typeof compile<typeof ConfigSchema>> | undefined;
@@ -367,7 +228,7 @@ export function parseConfig(raw: unknown, file = '<config>'): GatewayConfig {
   const value = structuredClone(raw ?? {});
   if (!validateConfig(value)) {
     const union = (validateConfig.errors ?? []).filter((e) => e.keyword !== 'anyOf');
-    throw new ConfigError(file, dedupe(union.map((e) => replacedFieldProblem(e) ?? describeAjvError(e, value))));
+    throw new ConfigError(file, dedupe(union.flatMap((e) => replacedFieldProblem(e) ?? describeErrors([e], value))));
   }
   const config = value as GatewayConfig;
   const problems = [...crossFieldProblems(config), ...issuerTrustProblems(raw)];
@@ -471,8 +332,6 @@ export interface GroupsOfTemplate {
   readonly allowedGroups: readonly string[];
 }
 
-/** Whether an issuer with these `trustedGroups` may assert `group`. */
-export const mayAssert = (trustedGroups: readonly string[], group: string) => trustedGroups.includes('*') || trustedGroups.includes(group);
 
 /**
  * A group named in `access.*` or a template's `allowedGroups` that no configured issuer may assert could never match:

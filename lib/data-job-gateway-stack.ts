@@ -3,10 +3,9 @@
 import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { GatewayConfig } from './config.js';
-import type { BackendName } from '../lambda/core/backend.js';
-import type { Template } from '../lambda/core/template.js';
-import { LEDGER_TABLE } from '../lambda/core/ledger-schema.js';
-import { ENV } from '../lambda/runtime/settings.js';
+import type { Template } from '../contract/template.js';
+import { LEDGER_TABLE } from '../contract/ledger-table.js';
+import { ENV } from '../contract/settings.js';
 import { GatewayApi } from './constructs/api.js';
 import { AuditLog } from './constructs/audit-log.js';
 import { GatewayFirewall } from './constructs/firewall.js';
@@ -18,6 +17,7 @@ import { ReconcilerSchedule } from './constructs/reconciler.js';
 import { RotationFunctionAlarm, SecretRotation } from './constructs/rotation.js';
 import { grantSecretValue } from './constructs/secret-value-grant.js';
 import { GatewaySecrets } from './constructs/secrets.js';
+import { BACKEND_NAMES, type BackendName } from '../contract/backends.js';
 
 export interface DataJobGatewayStackProps extends StackProps {
   /** The validated config (lib/config.ts `loadConfigFile`). */
@@ -118,7 +118,7 @@ export class DataJobGatewayStack extends Stack {
       rotationFunction: rotation,
       // The rotation alarms are below: one per rotated secret, and one for the function itself.
       rotationAlarm: false,
-      backends: (['dataproc', 'databricks'] as const).filter((b): b is BackendName => config[b] !== undefined),
+      backends: BACKEND_NAMES.filter((b): b is BackendName => config[b] !== undefined),
       alarmTopicArn: config.observability.alarmTopicArn,
     });
 

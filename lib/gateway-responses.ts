@@ -1,6 +1,8 @@
 // API Gateway gateway responses as RFC 9457 problem+json. lib/constructs/api.ts installs them; local/gateway-response.ts
 // renders them as API Gateway does, so local mode answers with the same bodies.
 
+import { PROBLEMS, problemTypeUri, type ProblemSlug } from '../contract/problems.js';
+
 /**
  * Every gateway response type and the status API Gateway gives it when no gateway response sets one; DEFAULT_4XX and
  * DEFAULT_5XX have none, they only lend their template to the types without their own entry.
@@ -52,8 +54,8 @@ export interface GatewayResponseSpec {
  * fixed alphabet; caller- or error-shaped text (`$context.error.validationErrorString`, message text, headers) could
  * break the JSON and is never embedded. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html
  */
-const problem = (slug: string, title: string, status: number | undefined, detail: string) =>
-  JSON.stringify({ type: `https://data-job-gateway.dev/problems/${slug}`, title, status, detail, requestId: '$context.requestId' });
+const problem = (slug: ProblemSlug, status: number | undefined, detail: string) =>
+  JSON.stringify({ type: problemTypeUri(slug), title: PROBLEMS[slug].title, status, detail, requestId: '$context.requestId' });
 
 const CONTENT_TYPE = { 'Content-Type': "'application/problem+json'" };
 
@@ -62,73 +64,73 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
     type: 'UNAUTHORIZED',
     statusCode: 401,
     headers: { ...CONTENT_TYPE, 'WWW-Authenticate': '\'Bearer error="invalid_token"\'' },
-    template: problem('unauthenticated', 'Missing or invalid token', 401, 'A valid bearer token is required.'),
+    template: problem('unauthenticated', 401, 'A valid bearer token is required.'),
   },
   {
     // API Gateway's answer for a path or method the API does not have: 404 rather than its default 403.
     type: 'MISSING_AUTHENTICATION_TOKEN',
     statusCode: 404,
     headers: CONTENT_TYPE,
-    template: problem('not-found', 'Not found', 404, 'No such route; GET /openapi.json lists the routes.'),
+    template: problem('not-found', 404, 'No such route; GET /openapi.json lists the routes.'),
   },
   {
     type: 'ACCESS_DENIED',
     statusCode: 403,
     headers: { ...CONTENT_TYPE, 'WWW-Authenticate': '\'Bearer error="insufficient_scope"\'' },
-    template: problem('forbidden', 'Not allowed', 403, 'The token is valid but does not allow this request.'),
+    template: problem('forbidden', 403, 'The token is valid but does not allow this request.'),
   },
   {
     type: 'INVALID_API_KEY',
     statusCode: 403,
     headers: CONTENT_TYPE,
-    template: problem('forbidden', 'Not allowed', 403, 'This API needs a valid API key in the x-api-key header as well as a token.'),
+    template: problem('forbidden', 403, 'This API needs a valid API key in the x-api-key header as well as a token.'),
   },
   {
     type: 'AUTHORIZER_FAILURE',
     statusCode: 500,
     headers: CONTENT_TYPE,
-    template: problem('internal', 'Internal error', 500, 'The authorizer failed; quote the request id to the platform team.'),
+    template: problem('internal', 500, 'The authorizer failed; quote the request id to the platform team.'),
   },
   {
     type: 'AUTHORIZER_CONFIGURATION_ERROR',
     statusCode: 500,
     headers: CONTENT_TYPE,
-    template: problem('internal', 'Internal error', 500, 'The authorizer failed; quote the request id to the platform team.'),
+    template: problem('internal', 500, 'The authorizer failed; quote the request id to the platform team.'),
   },
   {
     type: 'THROTTLED',
     statusCode: 429,
     headers: { ...CONTENT_TYPE, 'Retry-After': "'1'" },
-    template: problem('too-many-requests', 'Too many requests', 429, 'Request rate limit exceeded; retry later.'),
+    template: problem('too-many-requests', 429, 'Request rate limit exceeded; retry later.'),
   },
   {
     type: 'QUOTA_EXCEEDED',
     statusCode: 429,
     headers: { ...CONTENT_TYPE, 'Retry-After': "'3600'" },
-    template: problem('too-many-requests', 'Too many requests', 429, 'Usage plan quota exceeded.'),
+    template: problem('too-many-requests', 429, 'Usage plan quota exceeded.'),
   },
   {
     type: 'REQUEST_TOO_LARGE',
     statusCode: 413,
     headers: CONTENT_TYPE,
-    template: problem('payload-too-large', 'Request body too large', 413, 'The request body is too large.'),
+    template: problem('payload-too-large', 413, 'The request body is too large.'),
   },
   {
     type: 'WAF_FILTERED',
     statusCode: 403,
     headers: CONTENT_TYPE,
-    template: problem('forbidden', 'Not allowed', 403, 'The request was blocked by the web application firewall.'),
+    template: problem('forbidden', 403, 'The request was blocked by the web application firewall.'),
   },
   // The defaults set no status, so each type they stand in for keeps its own (415, 504, ...); `status` is left out of
   // the body because no variable carries it (RFC 9457 makes it advisory).
   {
     type: 'DEFAULT_4XX',
     headers: CONTENT_TYPE,
-    template: problem('request-rejected', 'Request rejected', undefined, 'API Gateway refused the request ($context.error.responseType); quote the request id to the platform team.'),
+    template: problem('request-rejected', undefined, 'API Gateway refused the request ($context.error.responseType); quote the request id to the platform team.'),
   },
   {
     type: 'DEFAULT_5XX',
     headers: CONTENT_TYPE,
-    template: problem('internal', 'Internal error', undefined, 'The gateway failed ($context.error.responseType); quote the request id to the platform team.'),
+    template: problem('internal', undefined, 'The gateway failed ($context.error.responseType); quote the request id to the platform team.'),
   },
 ];

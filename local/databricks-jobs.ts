@@ -2,7 +2,7 @@
 // for every run-now template whose job the config does not list, with the job parameters the template passes. A
 // workspace would refuse run-now for a job that does not exist; local mode defines it instead, and says so at start.
 import type { LocalConfig } from '../lib/config.js';
-import type { Template } from '../lambda/core/template.js';
+import type { Template } from '../contract/template.js';
 
 export interface EmulatorJob {
   readonly jobId: number;

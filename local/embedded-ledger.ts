@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { LEDGER_TABLE } from '../lambda/core/ledger-schema.js';
+import { LEDGER_TABLE } from '../contract/ledger-table.js';
 
 /** Credentials for loopback stores and emulators only; they open nothing real. */
 export const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'AKIALOCALGATEWAY0001', secretAccessKey: 'local-secret-access-key-for-emulators-only' } };

@@ -10,7 +10,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { GATEWAY_RESPONSES } from '../lib/gateway-responses.js';
-import { matchRoute, type FunctionName, type Route } from '../lib/routes.js';
+import { matchRoute, type ApiFunction, type Route } from '../contract/routes.js';
 import { renderGatewayResponse, type GatewayResponseEvent, type GatewayResponseVariables } from './gateway-response.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -20,7 +20,7 @@ export interface LocalGatewayOptions {
   readonly port: number;
   readonly host: string;
   readonly authorizer: AuthorizerHandler;
-  readonly functions: Readonly<Record<FunctionName, ProxyHandler>>;
+  readonly functions: Readonly<Record<ApiFunction, ProxyHandler>>;
   /** API Gateway caches authorizer results by identity source (the Authorization header) for this long. */
   readonly authorizerCacheTtlSeconds: number;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };

@@ -1,33 +1,29 @@
-// Local mode: the whole API on one machine. The deployed handlers run unchanged behind the local gateway; every cloud
-// piece is an emulator or embedded store unless the config points that section at the real thing.
+// Local mode: the whole API on one machine. The functions are composed exactly as the Lambda entries compose them
+// (lambda/compose/), with local adapters: every cloud piece is an emulator or embedded store unless the config points
+// that section at the real thing.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Template } from '../contract/template.js';
 import { assertGroupsAssertable, type GatewayConfig } from '../lib/config.js';
-import { createAuthorizer } from '../lambda/authorizer/authorizer.js';
+import { runtimeSettings } from '../lib/runtime-settings.js';
+import { backendEntries } from '../lambda/adapters/backends.js';
+import { DynamoLedger } from '../lambda/adapters/dynamodb/ledger.js';
+import { DynamoRevocationStore } from '../lambda/adapters/dynamodb/revocations.js';
+import { createLogger } from '../lambda/adapters/powertools/logger.js';
+import { StaticSecretStore } from '../lambda/adapters/secrets-manager.js';
+import { loadTemplateDir } from '../lambda/adapters/template-files.js';
 import { createJwksFetcher } from '../lambda/authorizer/jwks-fetcher.js';
-import { DatabricksBackend } from '../lambda/backends/databricks.js';
-import { DatabricksCredentials } from '../lambda/backends/databricks-credentials.js';
-import { DataprocBackend } from '../lambda/backends/dataproc.js';
-import { createGoogleAuth } from '../lambda/backends/google-credentials.js';
-import { StaticSecretStore } from '../lambda/backends/secrets-manager.js';
-import { createCatalogHandler } from '../lambda/catalog/handler.js';
+import { composeAdmin } from '../lambda/compose/admin.js';
+import type { ApiAdapters } from '../lambda/compose/api.js';
+import { composeAuthorizer } from '../lambda/compose/authorizer.js';
+import { composeCatalog } from '../lambda/compose/catalog.js';
+import { composeJobs } from '../lambda/compose/jobs.js';
 import { AuditTrail, type AuditSink } from '../lambda/core/audit.js';
-import type { BackendName, JobBackend } from '../lambda/core/backend.js';
-import { TemplateCatalog } from '../lambda/core/catalog.js';
-import { DynamoLedger } from '../lambda/core/dynamo-ledger.js';
-import { JobOutputReader } from '../lambda/core/job-output.js';
-import { JobsService } from '../lambda/core/jobs.js';
+import type { JobsService } from '../lambda/core/jobs.js';
 import { keyedHashFromSecret, type KeyedHash } from '../lambda/core/keyed-hash.js';
-import type { Template } from '../lambda/core/template.js';
-import { loadTemplateDir } from '../lambda/core/template-loader.js';
-import { createJobsHandler } from '../lambda/jobs/handler.js';
-import { createAdminHandler } from '../lambda/admin/handler.js';
-import { DynamoRevocationStore } from '../lambda/core/revocations.js';
-import { RevocationService } from '../lambda/core/revocation-service.js';
-import { revocationGate } from '../lambda/edge/revocation-gate.js';
+import type { RevocationService } from '../lambda/core/revocation-service.js';
 import { startLocalGateway, type AccessLogEntry, type LocalGateway } from './gateway.js';
 import { startEmbeddedLedger, LOCAL_AWS, type EmbeddedLedger } from './embedded-ledger.js';
 import { emulatorJobs, type EmulatorJob } from './databricks-jobs.js';
@@ -93,11 +89,11 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     // Templates first: a bad template stops start-up before anything listens.
     const templates = options.templates ?? loadTemplateDir(resolve(cwd, config.templatesDir));
     const logLevel = options.quiet ? 'SILENT' : 'INFO';
-    const logger = new Logger({ serviceName: 'data-job-gateway', logLevel });
+    const logger = createLogger('local', { logLevel });
     const auditLogFile = resolve(cwd, local.auditLogFile);
     mkdirSync(dirname(auditLogFile), { recursive: true });
     const fileSink: AuditSink = (line) => appendFileSync(auditLogFile, `${JSON.stringify(line)}\n`);
-    const audit = new AuditTrail(new Logger({ serviceName: 'data-job-gateway', logLevel }), [fileSink, ...(options.auditSinks ?? [])]);
+    const audit = new AuditTrail(logger, [fileSink, ...(options.auditSinks ?? [])]);
 
     // Identity: the local provider is trusted as one more issuer.
     let idp: LocalIdentityProvider | undefined;
@@ -122,10 +118,8 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
     } else {
       dynamo = new DynamoDBClient(config.ledger.endpoint ? { ...LOCAL_AWS, endpoint: config.ledger.endpoint } : {});
     }
-    const ledger = new DynamoLedger(dynamo, tableName);
 
     const secrets = new StaticSecretStore(local.secrets);
-    const backends: Partial<Record<BackendName, JobBackend>> = {};
 
     // Google: the token emulator stands in for STS and IAM Credentials, so the real external_account flow runs.
     let googleTokens: GoogleTokenEmulator | undefined;
@@ -168,23 +162,16 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
         closers.push(() => dataproc!.close());
         dp.endpoint = dataproc.url;
       }
-      const googleAuth = createGoogleAuth({
-        credentials: dp.credentials,
-        secrets,
-        secretId: dp.credentials.type === 'service-account-key' ? (dp.credentials.secretName ?? 'data-job-gateway/google-sa-key') : undefined,
-        aws: { region: LOCAL_AWS.region, credentials: async () => LOCAL_AWS.credentials },
-      });
       // The Dataproc emulator also serves the Cloud Storage JSON API, where driver output is read.
-      const storageEndpoint = dataproc?.url;
-      backends.dataproc = new DataprocBackend({ projectId: dp.projectId, region: dp.region, endpoint: dp.endpoint, storageEndpoint, serviceAccount: dp.credentials.serviceAccount, auth: (sa) => googleAuth(sa) });
+      if (dataproc) dp.storageEndpoint = dataproc.url;
     }
 
     // Databricks: the emulator knows one PAT, which local mode puts in the stand-in secret store, and the jobs run-now needs.
     let databricks: DatabricksEmulator | undefined;
+    const databricksSecretId = config.databricks?.credentials.secretName ?? 'data-job-gateway/databricks';
     const databricksJobs = config.databricks && local.databricks.enabled ? emulatorJobs(local.databricks.jobs, templates) : [];
     if (config.databricks) {
       const db = config.databricks;
-      const secretId = db.credentials.secretName ?? 'data-job-gateway/databricks';
       if (local.databricks.enabled) {
         databricks = await startDatabricksEmulator({
           port: local.databricks.port,
@@ -201,45 +188,40 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
           db.credentials.type === 'pat'
             ? { host: databricks.url, token: LOCAL_DATABRICKS_PAT, tokenId: LOCAL_DATABRICKS_TOKEN_ID }
             : { host: databricks.url, clientId: 'local-gateway', clientSecret: 'local-gateway-secret' };
-        secrets.set(secretId, JSON.stringify(secret));
+        secrets.set(databricksSecretId, JSON.stringify(secret));
       }
-      const credentials = new DatabricksCredentials({ config: db.credentials, store: secrets, secretId, host: db.host });
-      backends.databricks = new DatabricksBackend({ host: db.host, credentials, maxRetries: db.maxRetries });
     }
 
     // The MAC key: `local.secrets` may name one (to keep fingerprints stable across restarts); otherwise one per start.
     if (!(MAC_KEY_SECRET in local.secrets)) secrets.set(MAC_KEY_SECRET, randomBytes(48).toString('base64url'));
     const keyedHash = keyedHashFromSecret(secrets, MAC_KEY_SECRET);
 
-    const catalog = new TemplateCatalog(templates);
-    const service = new JobsService({ catalog, backends, ledger, slots: ledger, audit, access: config.access, keyedHash, log: { warn: (m, extra) => logger.warn(m, extra ?? {}) } });
-    const logError = (message: string, err: unknown) => logger.error(message, err as Error);
-
+    // The same composition as the Lambda entries (lambda/compose/), with local mode's adapters.
+    const settings = runtimeSettings(config, templates, cwd);
     const revocationStore = new DynamoRevocationStore(dynamo, tableName);
     const isRevoked = (issuer: string, subject: string) => revocationStore.isRevoked(issuer, subject);
-    const revocations = new RevocationService({ store: revocationStore, ledger, jobs: service, audit, access: config.access });
-
-    const authorizer = createAuthorizer({
-      auth: config.auth,
-      audit,
-      jwksFetcher: createJwksFetcher({ allowLoopbackHttp: true }),
-      logger,
-      isRevoked,
-    });
-    const refuseRevoked = revocationGate(isRevoked, audit);
     // Local mode's own URL, known once the gateway listens: links never come from the request's Host header.
     let url = '';
-    const baseUrl = () => url;
-    const output = new JobOutputReader({ jobs: service, audit });
-    const jobs = createJobsHandler({ service, output, maxBodyBytes: config.api.maxBodyBytes, baseUrl, refuseRevoked, logError });
-    const catalogHandler = createCatalogHandler({ catalog, baseUrl, refuseRevoked, logError });
-    const admin = createAdminHandler({ revocations, refuseRevoked, maxBodyBytes: config.api.maxBodyBytes, baseUrl, logError });
+    const api: ApiAdapters = { audit, log: logger, isRevoked, baseUrl: () => url };
+    const backends = backendEntries(config, {
+      secrets,
+      databricksSecretId,
+      googleKeySecretId: config.dataproc?.credentials.type === 'service-account-key' ? (config.dataproc.credentials.secretName ?? 'data-job-gateway/google-sa-key') : undefined,
+      aws: { region: LOCAL_AWS.region, credentials: async () => LOCAL_AWS.credentials },
+    });
+    const ledger = new DynamoLedger(dynamo, tableName);
+    const jobs = composeJobs(settings.jobs, { ...api, ledger, backends, keyedHash });
+    const catalogFn = composeCatalog(settings.catalog, api);
+    const admin = composeAdmin(settings.admin, { ...api, ledger, backends, revocations: revocationStore });
+    const authorizer = composeAuthorizer(settings.authorizer, { audit, jwksFetcher: createJwksFetcher({ allowLoopbackHttp: true }), logger, isRevoked });
+    const service = jobs.service;
+    const revocations = admin.revocations;
 
     const gateway = await startLocalGateway({
       port: local.port,
       host: local.host,
       authorizer: (event) => authorizer(event),
-      functions: { jobs: (e) => jobs(e), catalog: (e) => catalogHandler(e), admin: (e) => admin(e) },
+      functions: { jobs: jobs.handler, catalog: catalogFn.handler, admin: admin.handler },
       authorizerCacheTtlSeconds: config.auth.authorizerCacheTtlSeconds,
       throttle: config.api.throttle,
       routeThrottles: config.api.routeThrottles,

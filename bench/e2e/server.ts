@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
 import { loadConfigFile } from '../../lib/config.js';
-import { loadTemplateDir } from '../../lambda/core/template-loader.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
 import { startLocalMode } from '../../local/local-mode.js';
 import { BENCH_PARAMETERS, BENCH_TEMPLATE, type BenchServerInfo } from './protocol.js';
 

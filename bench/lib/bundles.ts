@@ -4,9 +4,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { loadConfigFile } from '../../lib/config.js';
-import { deployedSettings, settingsDefine } from '../../lib/constructs/embedded-settings.js';
+import { FUNCTION_NAMES, type FunctionName } from '../../contract/settings.js';
+import { settingsDefine } from '../../lib/constructs/embedded-settings.js';
+import { runtimeSettings } from '../../lib/runtime-settings.js';
 import { ESM_REQUIRE_BANNER, GATEWAY_RUNTIME } from '../../lib/constructs/gateway-function.js';
-import { loadTemplateDir } from '../../lambda/core/template-loader.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
 
 export interface FunctionBundle {
   /** Lower-case construct id: `authorizer`, `jobs`, ... */
@@ -27,29 +29,17 @@ export interface MirroredBundle extends FunctionBundle {
 
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
-/** Lambda entry files the stack builds functions from, as the constructs under lib/ name them (optionally only some). */
-export function functionEntries(projectRoot: string, only?: readonly string[]): { name: string; entry: string }[] {
-  const found = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const item of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, item.name);
-      if (item.isDirectory()) walk(path);
-      else if (item.name.endsWith('.ts')) {
-        for (const m of readFileSync(path, 'utf8').matchAll(/['"`](lambda\/([\w-]+)\/index\.ts)['"`]/g)) found.set(m[2]!, m[1]!);
-      }
-    }
-  };
-  walk(join(projectRoot, 'lib'));
-  return [...found]
-    .filter(([name, entry]) => existsSync(join(projectRoot, entry)) && (!only || only.includes(name)))
-    .map(([name, entry]) => ({ name, entry }))
+/** Lambda entry files the stack builds functions from (lib/constructs/functions.ts: `lambda/<function>/index.ts`), optionally only some. */
+export function functionEntries(projectRoot: string, only?: readonly string[]): { name: FunctionName; entry: string }[] {
+  return FUNCTION_NAMES.map((name) => ({ name, entry: `lambda/${name}/index.ts` }))
+    .filter(({ name, entry }) => existsSync(join(projectRoot, entry)) && (!only || only.includes(name)))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** esbuild options equal to the arguments aws-lambda-nodejs passes for GatewayFunction's bundling (entry and output aside). */
-export function gatewayBuildOptions(projectRoot: string, configFile: string): BuildOptions {
+export function gatewayBuildOptions(projectRoot: string, configFile: string, fn: FunctionName): BuildOptions {
   const config = loadConfigFile(configFile, projectRoot);
-  const define = settingsDefine(deployedSettings(config, loadTemplateDir(config.templatesPath), projectRoot));
+  const define = settingsDefine(runtimeSettings(config, loadTemplateDir(config.templatesPath), projectRoot)[fn]);
   return {
     absWorkingDir: projectRoot,
     bundle: true,
@@ -68,9 +58,9 @@ export function gatewayBuildOptions(projectRoot: string, configFile: string): Bu
 
 /** Each function bundle built on its own, as the stack does, plus a metafile of what it holds. */
 export async function buildMirroredBundles(projectRoot: string, outDir: string, configFile: string, only?: readonly string[]): Promise<MirroredBundle[]> {
-  const options = gatewayBuildOptions(projectRoot, configFile);
   const bundles: MirroredBundle[] = [];
   for (const { name, entry } of functionEntries(projectRoot, only)) {
+    const options = gatewayBuildOptions(projectRoot, configFile, name);
     const dir = join(outDir, name);
     mkdirSync(dir, { recursive: true });
     const started = performance.now();
@@ -91,16 +81,16 @@ export async function buildMirroredBundles(projectRoot: string, outDir: string, 
   return bundles;
 }
 
-/** Milliseconds to build every function bundle in one esbuild call (shared parsing, parallel) into `outDir`. */
+/**
+ * Milliseconds to build every function bundle at once (shared parsing, in parallel) into `outDir`. Each function embeds
+ * its own settings, so it is one esbuild call per function, started together.
+ */
 export async function buildAllAtOnce(projectRoot: string, outDir: string, configFile: string, only?: readonly string[]): Promise<number> {
   const entries = functionEntries(projectRoot, only);
   const started = performance.now();
-  await build({
-    ...gatewayBuildOptions(projectRoot, configFile),
-    entryPoints: Object.fromEntries(entries.map((e) => [`${e.name}/index`, join(projectRoot, e.entry)])),
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-  });
+  await Promise.all(
+    entries.map((e) => build({ ...gatewayBuildOptions(projectRoot, configFile, e.name), entryPoints: [join(projectRoot, e.entry)], outfile: join(outDir, e.name, 'index.mjs') })),
+  );
   return performance.now() - started;
 }
 

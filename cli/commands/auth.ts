@@ -1,6 +1,6 @@
 // djg login, logout, whoami: sign in once at the issuer, keep the tokens private, and show who the gateway sees.
 import { decodeJwt } from 'jose/jwt/decode';
-import type { Caller } from '../../lambda/core/api-schemas.js';
+import type { Caller } from '../../contract/api-schemas.js';
 import { route } from '../api-routes.js';
 import { discover, loginWithBrowser, loginWithDevice, revoke, toCachedLogin } from '../auth/oidc.js';
 import { TokenCache } from '../auth/token-cache.js';

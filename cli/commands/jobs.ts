@@ -1,5 +1,5 @@
 // djg submit, status, wait, cancel, ls, logs, open: the jobs API, with exit codes that tell a job's outcome.
-import type { JobList, JobOutput } from '../../lambda/core/api-schemas.js';
+import type { JobList, JobOutput } from '../../contract/api-schemas.js';
 import { ApiProblem } from '../api-client.js';
 import { route } from '../api-routes.js';
 import type { Context } from '../context.js';
@@ -11,9 +11,9 @@ import { parseParamFlags, readParamsFile } from '../params.js';
 import { SubmissionNotes, commandFingerprint } from '../submissions.js';
 import { parseMoment } from '../time-range.js';
 import type { TemplateView } from './templates.js';
+import { isJobId } from '../../contract/job-id.js';
 
 const DEFAULT_INTERVAL = '2s';
-const JOB_ID = /^job-[a-z2-7]{26}$/;
 
 export interface WaitFlags {
   readonly wait?: boolean;
@@ -31,7 +31,7 @@ export interface SubmitFlags extends WaitFlags {
 }
 
 function checkJobId(id: string): string {
-  if (!JOB_ID.test(id)) throw new UsageError(`${JSON.stringify(id)} is not a job id (job- and 26 letters and digits, as djg submit and djg ls print them)`);
+  if (!isJobId(id)) throw new UsageError(`${JSON.stringify(id)} is not a job id (job- and 26 letters and digits, as djg submit and djg ls print them)`);
   return id;
 }
 

@@ -1,26 +1,25 @@
-// Lambda entry: the /admin/revocations routes.
-import { DynamoLedger } from '../core/dynamo-ledger.js';
-import { RevocationService } from '../core/revocation-service.js';
-import { DynamoRevocationStore } from '../core/revocations.js';
-import { lambdaHandler } from '../edge/lambda.js';
-import { revocationGate } from '../edge/revocation-gate.js';
-import { deployed, deployedJobsService } from '../runtime/deployed.js';
-import { ENV, requiredEnv } from '../runtime/settings.js';
-import { createAdminHandler } from './handler.js';
+// Lambda entry of the admin function: its settings and AWS adapters in, the composed handler out.
+import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
+import { DynamoRevocationStore } from '../adapters/dynamodb/revocations.js';
+import { createMetrics, PowertoolsJobMetrics } from '../adapters/powertools/job-metrics.js';
+import { composeAdmin } from '../compose/admin.js';
+import { lambdaHandler } from '../http/lambda-handler.js';
+import { deployedBackends } from '../runtime/deployed-backends.js';
+import { deployedApi } from '../runtime/deployed.js';
+import { readSettings } from '../runtime/settings.js';
 
-const d = deployed('admin');
-const ledger = new DynamoLedger(d.dynamo, d.tableName);
-const revocations = new DynamoRevocationStore(d.dynamo, d.tableName);
-// Revoking cancels the principal's active jobs: the jobs service without the MAC key (the admin function submits nothing).
-const service = deployedJobsService(d, ledger);
-const baseUrl = requiredEnv(ENV.apiBaseUrl);
-
-const handle = createAdminHandler({
-  revocations: new RevocationService({ store: revocations, ledger, jobs: service, audit: d.audit, access: d.settings.config.access }),
-  refuseRevoked: revocationGate((issuer, subject) => revocations.isRevoked(issuer, subject), d.audit),
-  maxBodyBytes: d.settings.config.api.maxBodyBytes,
-  baseUrl: () => baseUrl,
-  logError: (message, err) => d.logger.error(message, err as Error),
+const settings = readSettings('admin');
+const aws = deployedApi('admin');
+const metrics = createMetrics();
+const revocations = new DynamoRevocationStore(aws.dynamo, aws.tableName);
+const { handler: handle } = composeAdmin(settings, {
+  ...aws.adapters,
+  // Consistent reads through the store that also writes revocations.
+  isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
+  revocations,
+  ledger: new DynamoLedger(aws.dynamo, aws.tableName),
+  backends: deployedBackends(settings),
+  metrics: new PowertoolsJobMetrics(metrics),
 });
 
-export const handler = lambdaHandler(d.logger, d.metrics, handle);
+export const handler = lambdaHandler(aws.logger, handle, metrics);

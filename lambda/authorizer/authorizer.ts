@@ -1,7 +1,7 @@
 // The REQUEST authorizer: one bearer token in, an IAM policy with the principal as context out.
 // aws-jwt-verify checks signatures against every configured issuer; around it we refuse what the library lets pass
 // (see compact-jwt.ts, jwks.ts and the checks below), and every refusal is an `auth.denied` audit event.
-import type { AuthorizerMetrics } from '../edge/auth-metrics.js';
+import type { AuthorizerMetrics } from '../adapters/powertools/authorizer-metrics.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
@@ -24,14 +24,16 @@ import {
   WaitPeriodNotYetEndedJwkError,
 } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
-import type { GatewayConfig, IssuerConfig } from '../../lib/config.js';
-import { ROUTES } from '../../lib/routes.js';
+import type { RuntimeSettings } from '../../contract/settings.js';
+import type { IssuerConfig } from '../../contract/settings.js';
+import { ROUTES } from '../../contract/routes.js';
 import type { AuditTrail } from '../core/audit.js';
 import type { Principal } from '../core/principal.js';
 import { extractBearerToken } from './bearer.js';
 import { principalFromClaims } from './claims.js';
 import { parseCompactJwt, type CompactJwt, type JsonObject } from './compact-jwt.js';
-import { TokenRejected, type DenialReason } from './denial.js';
+import { TokenRejected } from './denial.js';
+import { isFailClosed, type DenialReason } from '../../contract/denials.js';
 import { discoveryUrl, JwksDiscovery, type JwksDiscoveryOptions } from './discovery.js';
 import { createJwksFetcher } from './jwks-fetcher.js';
 import { createJwksCache } from './jwks.js';
@@ -50,7 +52,7 @@ const ECDSA_SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96, ES
 const MAX_KID_LENGTH = 256;
 
 export interface AuthorizerDeps {
-  readonly auth: GatewayConfig['auth'];
+  readonly auth: RuntimeSettings<'authorizer'>['auth'];
   readonly audit: AuditTrail;
   /** Fetches discovery documents and JWKS. @default https only (createJwksFetcher()); local mode passes createJwksFetcher({ allowLoopbackHttp: true }) */
   readonly jwksFetcher?: Fetcher;
@@ -75,7 +77,6 @@ interface Verified {
   readonly issuer: IssuerConfig;
 }
 
-const DEPENDENCY_FAILURES: ReadonlySet<DenialReason> = new Set(['jwks_unavailable', 'jwks_invalid', 'revocation_unavailable', 'invalid_token']);
 
 export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
   const { auth, audit } = deps;
@@ -145,7 +146,7 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
       ...requestFacts(event),
     });
     deps.metrics?.denied(rejection.reason);
-    if (DEPENDENCY_FAILURES.has(rejection.reason)) {
+    if (isFailClosed(rejection.reason)) {
       const cause = rejection.cause instanceof Error ? `${rejection.cause.name}: ${rejection.cause.message}` : undefined;
       deps.logger?.error('authorizer could not check a token', { reason: rejection.reason, detail: rejection.message, cause });
     }

@@ -1,7 +1,8 @@
 // From verified claims to a Principal: trusted groups, granted route scopes, and whether the caller is a machine
 // (client-credentials) token.
-import { mayAssert, type IssuerConfig } from '../../lib/config.js';
-import { ROUTE_SCOPES, type RouteScope } from '../../lib/routes.js';
+import { mayAssert } from '../../contract/settings.js';
+import { type IssuerConfig } from '../../contract/settings.js';
+import { ROUTE_SCOPES, type RouteScope } from '../../contract/routes.js';
 import type { Principal, PrincipalKind } from '../core/principal.js';
 import type { JsonObject } from './compact-jwt.js';
 import { TokenRejected } from './denial.js';

@@ -1,24 +1,23 @@
 // Lambda entry of the REQUEST authorizer. Everything is built once at module scope so warm invocations reuse the
 // verifier, its JWKS cache and the verified-token cache.
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { ENV } from '../../contract/settings.js';
+import { DynamoRevocationCheck } from '../adapters/dynamodb/revocation-check.js';
+import { PowertoolsAuthorizerMetrics } from '../adapters/powertools/authorizer-metrics.js';
+import { createMetrics } from '../adapters/powertools/job-metrics.js';
+import { createLogger } from '../adapters/powertools/logger.js';
+import { composeAuthorizer } from '../compose/authorizer.js';
 import { AuditTrail } from '../core/audit.js';
-import { DynamoRevocationCheck, rememberedRevocationCheck } from '../core/revocation-check.js';
-import { embeddedSettings, ENV, requiredEnv } from '../runtime/settings.js';
-import { createAuthorizer } from './authorizer.js';
+import { rememberedRevocationCheck } from '../core/revocations.js';
+import { readSettings, requiredEnv } from '../runtime/settings.js';
 import { createJwksFetcher } from './jwks-fetcher.js';
-import { PowertoolsAuthorizerMetrics } from '../edge/auth-metrics.js';
-import { createMetrics } from '../edge/metrics.js';
 
-const settings = embeddedSettings();
-const logger = new Logger({ serviceName: 'data-job-gateway', persistentKeys: { function: 'authorizer' } });
-
+const logger = createLogger('authorizer');
 // Revocation is checked on every call: refuse to start rather than run without it.
 const revocations = new DynamoRevocationCheck(new DynamoDBClient({}), requiredEnv(ENV.ledgerTable));
 
-const authorize = createAuthorizer({
-  auth: settings.config.auth,
+const authorize = composeAuthorizer(readSettings('authorizer'), {
   audit: new AuditTrail(logger),
   // deployed: https only, whatever the config says
   jwksFetcher: createJwksFetcher({ allowLoopbackHttp: false }),

@@ -3,7 +3,7 @@
 // so it must answer for all routes at once: every method and path of the stage when the issuer maps no scopes, and
 // otherwise exactly the routes the token's scopes grant.
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import type { Route } from '../../lib/routes.js';
+import type { Route } from '../../contract/routes.js';
 import { principalKey, toAuthorizerContext, type Principal } from '../core/principal.js';
 
 /** `arn:aws:execute-api:region:account:apiId/stage/METHOD/path` → `arn:aws:execute-api:region:account:apiId/stage/`. */

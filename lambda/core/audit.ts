@@ -1,25 +1,7 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Principal } from './principal.js';
-import type { Template } from './template.js';
+import type { Template } from '../../contract/template.js';
+import type { AuditEventName, AuditOutcome } from '../../contract/audit-line.js';
 
-export type AuditEventName =
-  | 'job.submitted'
-  | 'job.submit_failed'
-  | 'job.dry_run'
-  | 'job.denied'
-  | 'job.cancelled'
-  | 'job.cancel_denied'
-  | 'job.output_read'
-  | 'job.reconciled'
-  | 'audit.fingerprint'
-  | 'auth.denied'
-  | 'principal.revoked'
-  | 'principal.unrevoked'
-  | 'secret.rotated'
-  | 'secret.rotation_failed'
-  | 'secret.not_provisioned';
-
-export type AuditOutcome = 'success' | 'denied' | 'failure';
 
 /** One audit decision: the JSON line DESIGN.md "Audit trail" specifies. Never carries a token or a secret. */
 export interface AuditEvent {
@@ -62,10 +44,15 @@ export function maskParameters(
 /** Where else an audit line goes besides the Lambda log (local mode's audit file, tests). */
 export type AuditSink = (line: Record<string, unknown>) => void;
 
-/** Writes audit events as JSON log lines through Powertools Logger, so CloudWatch Logs Insights can query them. */
+/** Where audit lines are logged: Powertools Logger (lambda/adapters/powertools/logger.ts), as JSON lines. */
+export interface AuditLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** Writes audit events as JSON log lines, so CloudWatch Logs Insights can query them. */
 export class AuditTrail {
   constructor(
-    private readonly logger: Logger,
+    private readonly logger: AuditLogger,
     private readonly sinks: readonly AuditSink[] = [],
   ) {}
 

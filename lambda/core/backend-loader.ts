@@ -1,6 +1,7 @@
 // The configured backends, each loaded on first use: the jobs function loads Google's client only when a Dataproc job
 // needs it, and a failed load is tried again next time.
-import type { BackendName, JobBackend } from './backend.js';
+import type { JobBackend } from './backend.js';
+import type { BackendName } from '../../contract/backends.js';
 import { BackendFailure } from './errors.js';
 
 /** A backend, or a loader for one. */

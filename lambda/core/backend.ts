@@ -1,8 +1,7 @@
 import type { Principal } from './principal.js';
-import type { JobStatus } from './status.js';
-import type { Template } from './template.js';
-
-export type BackendName = 'dataproc' | 'databricks';
+import type { JobStatus } from '../../contract/job-status.js';
+import type { BackendName } from '../../contract/backends.js';
+import type { Template } from '../../contract/template.js';
 
 /** What a backend needs to submit one job: our id (the source of backend de-duplication), the template and its rendered request. */
 export interface Submission {

@@ -1,66 +1,57 @@
-// Named errors thrown by the core and the backends; the edge maps them to RFC 9457 problem+json.
+// Named errors thrown by the core and the backends; lambda/http maps them to RFC 9457 problem+json.
+import { PROBLEMS, problemTypeUri, type ProblemSlug } from '../../contract/problems.js';
+import type { FieldError } from '../../contract/validation.js';
 
-export interface FieldError {
-  /** JSON Pointer into the request body, e.g. `/parameters/date`. */
-  readonly pointer: string;
-  readonly detail: string;
-}
 
-/** Base class: each subclass fixes the HTTP status and the problem type. */
+/** Base class: each subclass names its problem type (contract/problems.ts), which fixes its status and title. */
 export abstract class GatewayError extends Error {
-  abstract readonly status: number;
-  abstract readonly type: string;
-  abstract readonly title: string;
+  abstract readonly problem: ProblemSlug;
+  get status(): number {
+    const status = PROBLEMS[this.problem].status;
+    return typeof status === 'number' ? status : status[0]!;
+  }
+  get type(): string {
+    return problemTypeUri(this.problem);
+  }
+  get title(): string {
+    return PROBLEMS[this.problem].title;
+  }
   /** Extra members for the problem body (all safe to show to the caller). */
   readonly extensions: Record<string, unknown> = {};
   /** Response headers the edge must add, e.g. Retry-After. */
   readonly headers: Record<string, string> = {};
 }
 
-const problemType = (slug: string) => `https://data-job-gateway.dev/problems/${slug}`;
-
 export class Unauthenticated extends GatewayError {
   override readonly name = 'Unauthenticated';
-  readonly status = 401;
-  readonly type = problemType('unauthenticated');
-  readonly title = 'Missing or invalid token';
+  readonly problem = 'unauthenticated' as const;
 }
 
 export class Forbidden extends GatewayError {
   override readonly name = 'Forbidden';
-  readonly status = 403;
-  readonly type = problemType('forbidden');
-  readonly title = 'Not allowed';
+  readonly problem = 'forbidden' as const;
 }
 
 /** A template that does not exist or that the caller may not run: the two are indistinguishable on purpose. */
 export class TemplateNotFound extends GatewayError {
   override readonly name = 'TemplateNotFound';
-  readonly status = 404;
-  readonly type = problemType('template-not-found');
-  readonly title = 'Unknown template';
+  readonly problem = 'template-not-found' as const;
 }
 
 /** A job that does not exist or that the caller may not see: the two are indistinguishable on purpose. */
 export class JobNotFound extends GatewayError {
   override readonly name = 'JobNotFound';
-  readonly status = 404;
-  readonly type = problemType('job-not-found');
-  readonly title = 'Unknown job';
+  readonly problem = 'job-not-found' as const;
 }
 
 export class RouteNotFound extends GatewayError {
   override readonly name = 'RouteNotFound';
-  readonly status = 404;
-  readonly type = problemType('not-found');
-  readonly title = 'Not found';
+  readonly problem = 'not-found' as const;
 }
 
 export class MethodNotAllowed extends GatewayError {
   override readonly name = 'MethodNotAllowed';
-  readonly status = 405;
-  readonly type = problemType('method-not-allowed');
-  readonly title = 'Method not allowed';
+  readonly problem = 'method-not-allowed' as const;
   constructor(allow: readonly string[], message?: string) {
     super(message ?? `use ${allow.join(', ')}`);
     this.headers.Allow = allow.join(', ');
@@ -69,38 +60,28 @@ export class MethodNotAllowed extends GatewayError {
 
 export class IdempotencyConflict extends GatewayError {
   override readonly name = 'IdempotencyConflict';
-  readonly status = 409;
-  readonly type = problemType('idempotency-key-reused');
-  readonly title = 'Idempotency-Key reused with a different request';
+  readonly problem = 'idempotency-key-reused' as const;
 }
 
 export class JobNotCancellable extends GatewayError {
   override readonly name = 'JobNotCancellable';
-  readonly status = 409;
-  readonly type = problemType('job-not-cancellable');
-  readonly title = 'Job cannot be cancelled';
+  readonly problem = 'job-not-cancellable' as const;
 }
 
 export class PayloadTooLarge extends GatewayError {
   override readonly name = 'PayloadTooLarge';
-  readonly status = 413;
-  readonly type = problemType('payload-too-large');
-  readonly title = 'Request body too large';
+  readonly problem = 'payload-too-large' as const;
 }
 
 export class UnsupportedMediaType extends GatewayError {
   override readonly name = 'UnsupportedMediaType';
-  readonly status = 415;
-  readonly type = problemType('unsupported-media-type');
-  readonly title = 'Unsupported media type';
+  readonly problem = 'unsupported-media-type' as const;
 }
 
 /** 400: the body is not JSON or not the right shape (before template parameters are looked at). */
 export class BadRequest extends GatewayError {
   override readonly name = 'BadRequest';
-  readonly status = 400;
-  readonly type = problemType('bad-request');
-  readonly title = 'Bad request';
+  readonly problem = 'bad-request' as const;
   constructor(
     message: string,
     readonly errors: readonly FieldError[] = [],
@@ -113,9 +94,7 @@ export class BadRequest extends GatewayError {
 /** 422: the parameters fail the template's JSON Schema; one entry per bad field. */
 export class ParameterValidationFailed extends GatewayError {
   override readonly name = 'ParameterValidationFailed';
-  readonly status = 422;
-  readonly type = problemType('invalid-parameters');
-  readonly title = 'Parameters do not match the template';
+  readonly problem = 'invalid-parameters' as const;
   constructor(readonly errors: readonly FieldError[]) {
     super(`${errors.length} parameter error${errors.length === 1 ? '' : 's'}`);
     this.extensions.errors = errors;
@@ -124,9 +103,7 @@ export class ParameterValidationFailed extends GatewayError {
 
 export class TooManyRequests extends GatewayError {
   override readonly name = 'TooManyRequests';
-  readonly status = 429;
-  readonly type = problemType('too-many-requests');
-  readonly title = 'Too many requests';
+  readonly problem = 'too-many-requests' as const;
   constructor(message: string, retryAfterSeconds: number) {
     super(message);
     this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
@@ -136,11 +113,10 @@ export class TooManyRequests extends GatewayError {
 /** The backend failed. `status` is 502 (bad answer), 503 (unavailable/throttled) or 504 (timed out). */
 export class BackendFailure extends GatewayError {
   override readonly name = 'BackendFailure';
-  readonly type = problemType('backend-failure');
-  readonly title = 'Backend failure';
+  readonly problem = 'backend-failure' as const;
   constructor(
     readonly backend: string,
-    readonly status: 502 | 503 | 504,
+    private readonly failureStatus: 502 | 503 | 504,
     /** The backend's own error code, e.g. `RESOURCE_EXHAUSTED` or `INVALID_PARAMETER_VALUE`: safe to show. */
     readonly backendCode: string,
     message: string,
@@ -151,14 +127,16 @@ export class BackendFailure extends GatewayError {
     this.extensions.backendCode = backendCode;
     if (options?.retryAfterSeconds !== undefined) this.headers['Retry-After'] = String(Math.max(1, Math.ceil(options.retryAfterSeconds)));
   }
+
+  override get status(): 502 | 503 | 504 {
+    return this.failureStatus;
+  }
 }
 
 /** The backend rejected the rendered request itself (4xx from the backend, other than auth/throttling). */
 export class BackendRejected extends GatewayError {
   override readonly name = 'BackendRejected';
-  readonly status = 502;
-  readonly type = problemType('backend-rejected');
-  readonly title = 'Backend rejected the job';
+  readonly problem = 'backend-rejected' as const;
   constructor(
     readonly backend: string,
     readonly backendCode: string,
@@ -221,8 +199,8 @@ export function toProblem(err: unknown, requestId: string): ProblemResponse {
     status: 500,
     headers: {},
     problem: {
-      type: problemType('internal'),
-      title: 'Internal error',
+      type: problemTypeUri('internal'),
+      title: PROBLEMS.internal.title,
       status: 500,
       detail: `The gateway failed to handle this request; quote request id ${requestId} to the platform team.`,
       requestId,

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { JOB_ID_ALPHABET, JOB_ID_LENGTH, JOB_ID_PREFIX } from '../../contract/job-id.js';
 
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** 26 characters of lowercase RFC 4648 base32 (130 bits): valid in every backend's id and de-duplication fields. */
+/** JOB_ID_LENGTH characters of lowercase RFC 4648 base32 (contract/job-id.ts). */
 function base32(bytes: Uint8Array): string {
   let bits = 0;
   let value = 0;
@@ -10,8 +9,8 @@ function base32(bytes: Uint8Array): string {
   for (const b of bytes) {
     value = (value << 8) | b;
     bits += 8;
-    while (bits >= 5 && out.length < 26) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
+    while (bits >= 5 && out.length < JOB_ID_LENGTH) {
+      out += JOB_ID_ALPHABET[(value >>> (bits - 5)) & 31];
       bits -= 5;
     }
   }
@@ -19,13 +18,13 @@ function base32(bytes: Uint8Array): string {
 }
 
 export function newJobId(): string {
-  return `job-${base32(randomBytes(17))}`;
+  return `${JOB_ID_PREFIX}${base32(randomBytes(17))}`;
 }
 
 /** With an Idempotency-Key the id is a function of who asked and the key, so a retried request maps to the same job. */
 export function jobIdForKey(issuer: string, subject: string, key: string): string {
   const digest = createHash('sha256').update(JSON.stringify([issuer, subject, key])).digest();
-  return `job-${base32(digest.subarray(0, 17))}`;
+  return `${JOB_ID_PREFIX}${base32(digest.subarray(0, 17))}`;
 }
 
 /**

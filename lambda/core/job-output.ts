@@ -1,11 +1,11 @@
 // GET /jobs/{id}/output: a job's driver output from a byte offset, with the same read rights as the job itself.
 // The output is data the job produced: every read is audited, the text never is.
-import type { JobOutput } from './api-schemas.js';
+import type { JobOutput } from '../../contract/api-schemas.js';
 import type { AuditTrail } from './audit.js';
 import { BackendFailure } from './errors.js';
 import type { JobsService, RequestFacts } from './jobs.js';
 import type { Principal } from './principal.js';
-import { isTerminal } from './status.js';
+import { isTerminal } from '../../contract/job-status.js';
 
 /** Bytes of output one call returns at most: a few hundred KB keep a Lambda response small and a poll fast. */
 export const MAX_OUTPUT_BYTES = 256 * 1024;

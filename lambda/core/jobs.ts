@@ -1,7 +1,8 @@
 // The jobs service: authorize → validate + render → reserve → submit → record, with an audit event for every decision.
-import type { JobView } from './api-schemas.js';
+import type { JobView } from '../../contract/api-schemas.js';
 import { AuditTrail, maskParameters, type AuditEvent } from './audit.js';
-import { splitAccepted, type BackendName, type BackendRequest, type JobBackend, type Submission } from './backend.js';
+import { splitAccepted, type BackendRequest, type JobBackend, type Submission } from './backend.js';
+import { type BackendName } from '../../contract/backends.js';
 import { BackendLoader, type BackendEntries } from './backend-loader.js';
 import type { TemplateCatalog } from './catalog.js';
 import {
@@ -23,8 +24,9 @@ import { noMetrics, type JobMetrics } from './metrics.js';
 import { isAuditor, mayCancel, mayListOthers, mayRead, mayRun, type AccessPolicy } from './policy.js';
 import { principalKey, type Principal } from './principal.js';
 import { RenderedRequestInvalid, renderRequest } from './render.js';
-import { isTerminal } from './status.js';
-import type { Template } from './template.js';
+import { isTerminal } from '../../contract/job-status.js';
+import type { Template } from '../../contract/template.js';
+import { isJobId } from '../../contract/job-id.js';
 
 /** Facts about the HTTP request that belong in the audit trail and in links. */
 export interface RequestFacts {
@@ -271,7 +273,7 @@ export class JobsService {
 
   /** A job the caller may read; otherwise 404, exactly as for a job that does not exist. */
   async readable(principal: Principal, id: string): Promise<JobRecord> {
-    const row = /^job-[a-z2-7]{26}$/.test(id) ? await this.deps.ledger.get(id) : undefined;
+    const row = isJobId(id) ? await this.deps.ledger.get(id) : undefined;
     if (!row || !mayRead(principal, row, this.deps.access)) throw new JobNotFound(`no job ${id}`);
     return row;
   }

@@ -1,7 +1,8 @@
 // The job ledger: one row per job, reserved before the backend is called, so a retry never starts a second job.
-import type { BackendName, BackendRef } from './backend.js';
+import type { BackendRef } from './backend.js';
+import type { BackendName } from '../../contract/backends.js';
 import type { PrincipalKind } from './principal.js';
-import type { JobStatus } from './status.js';
+import type { JobStatus } from '../../contract/job-status.js';
 
 export interface JobRecord {
   readonly id: string;

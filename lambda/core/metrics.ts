@@ -1,4 +1,4 @@
-import type { BackendName } from './backend.js';
+import type { BackendName } from '../../contract/backends.js';
 
 /** Business metrics the core emits; deployed they become CloudWatch embedded-metric-format lines. */
 export interface JobMetrics {

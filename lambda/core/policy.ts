@@ -1,7 +1,7 @@
 // Who may do what: groups → templates, agents, auditors and admins. Pure functions of the principal and the config.
 import type { Principal } from './principal.js';
 import { principalKey } from './principal.js';
-import type { Template } from './template.js';
+import type { Template } from '../../contract/template.js';
 
 export interface AccessPolicy {
   readonly auditorGroups: readonly string[];

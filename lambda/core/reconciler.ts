@@ -2,9 +2,10 @@
 // settled against the backend — recorded when the backend has the job, failed when it does not or cannot tell.
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from './audit.js';
-import { splitAccepted, type BackendName, type JobBackend, type LookupResult } from './backend.js';
+import { splitAccepted, type JobBackend, type LookupResult } from './backend.js';
+import { type BackendName } from '../../contract/backends.js';
 import type { JobRecord, JobRows } from './ledger.js';
-import type { Template } from './template.js';
+import type { Template } from '../../contract/template.js';
 
 /** How a pending row was settled. */
 export type Resolution =

@@ -1,8 +1,8 @@
 // Renders a template's backend block with validated parameter values. Placeholders only ever fill string values.
 import type { ValidateFunction } from 'ajv';
-import { createAjv } from './ajv.js';
+import { createAjv, fieldErrors } from '../../contract/validation.js';
 import { TemplateError } from './errors.js';
-import type { Template } from './template.js';
+import type { Template } from '../../contract/template.js';
 import { DatabricksRunNowRequest, DatabricksSubmitRequest, DataprocBatchRequest, DataprocJobRequest } from './template-schema.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -75,9 +75,7 @@ export function renderRequest(t: Template, values: Readonly<Record<string, unkno
   const rendered = substitute(body, values) as Record<string, unknown>;
   const validate = requestValidator(kind);
   if (!validate(rendered)) {
-    throw new RenderedRequestInvalid(
-      (validate.errors ?? []).map((e) => ({ pointer: `/${kind}${e.instancePath}`, detail: e.message ?? 'is invalid' })),
-    );
+    throw new RenderedRequestInvalid(fieldErrors(validate.errors ?? [], { root: `/${kind}` }));
   }
   return { [kind]: rendered };
 }

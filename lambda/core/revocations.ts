@@ -1,11 +1,14 @@
-// Revoked identities: a principal on this list is refused even with a token that is still valid.
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_TABLE } from './ledger-schema.js';
-import type { PrincipalKind } from './principal.js';
-import { DynamoRevocationCheck, revocationRowKey } from './revocation-check.js';
+// Revoked identities: a principal on this list is refused even with a token that is still valid. The stores are
+// adapters (lambda/adapters/dynamodb/revocations.ts, revocation-check.ts); this is what the core knows of them.
+import { createHash } from 'node:crypto';
+import { principalKey, type PrincipalKind } from './principal.js';
 
-export { revocationId } from './revocation-check.js';
+/** Revocation ids are derived from the principal, so the same principal always has the same id. */
+export const revocationId = (issuer: string, subject: string) =>
+  `rev-${createHash('sha256').update(principalKey({ issuer, subject })).digest('hex').slice(0, 24)}`;
+
+/** Is a principal revoked? All the authorizer and the functions behind it need of revocations. */
+export type RevocationCheck = (issuer: string, subject: string) => Promise<boolean>;
 
 export interface Revocation {
   readonly id: string;
@@ -18,7 +21,7 @@ export interface Revocation {
 }
 
 export interface RevocationStore {
-  isRevoked(issuer: string, subject: string): Promise<boolean>;
+  isRevoked: RevocationCheck;
   /** Returns the stored revocation; revoking twice keeps the first. */
   add(r: Revocation): Promise<{ created: boolean; revocation: Revocation }>;
   setCancelledJobs(id: string, jobIds: readonly string[]): Promise<void>;
@@ -27,86 +30,25 @@ export interface RevocationStore {
   remove(id: string): Promise<Revocation | undefined>;
 }
 
-// Revocations share the ledger table: rows `REVOCATION#<id>`, listed through the principal index under a key no token can produce.
-const LIST_KEY = 'REVOCATIONS';
-const PK = revocationRowKey;
-
-export class DynamoRevocationStore implements RevocationStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly check: DynamoRevocationCheck;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    this.check = new DynamoRevocationCheck(client, tableName);
-  }
-
-  isRevoked(issuer: string, subject: string): Promise<boolean> {
-    return this.check.isRevoked(issuer, subject);
-  }
-
-  async add(r: Revocation): Promise<{ created: boolean; revocation: Revocation }> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...r, pk: PK(r.id), [LEDGER_TABLE.principalIndex.partitionKey]: LIST_KEY, [LEDGER_TABLE.principalIndex.sortKey]: r.revokedAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { created: true, revocation: r };
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const existing = await this.get(r.id);
-      return { created: false, revocation: existing ?? r };
-    }
-  }
-
-  async setCancelledJobs(id: string, jobIds: readonly string[]): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: PK(id) },
-        UpdateExpression: 'SET cancelledJobs = :j',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':j': jobIds },
-      }),
-    ).catch((err: unknown) => {
-      // Lifted meanwhile: nothing to record.
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    });
-  }
-
-  async list(): Promise<Revocation[]> {
-    const items: Revocation[] = [];
-    const pages = paginateQuery(
-      { client: this.doc },
-      {
-        TableName: this.tableName,
-        IndexName: LEDGER_TABLE.principalIndex.name,
-        KeyConditionExpression: `${LEDGER_TABLE.principalIndex.partitionKey} = :k`,
-        ExpressionAttributeValues: { ':k': LIST_KEY },
-        ScanIndexForward: false,
-      },
-    );
-    for await (const page of pages) items.push(...(page.Items ?? []).map(toRevocation));
-    return items;
-  }
-
-  async remove(id: string): Promise<Revocation | undefined> {
-    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: PK(id) }, ReturnValues: 'ALL_OLD' }));
-    return out.Attributes ? toRevocation(out.Attributes) : undefined;
-  }
-
-  private async get(id: string): Promise<Revocation | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: PK(id) }, ConsistentRead: true }));
-    return out.Item ? toRevocation(out.Item) : undefined;
-  }
-}
-
-function toRevocation(item: Record<string, unknown>): Revocation {
-  const { id, issuer, subject, reason, revokedBy, revokedAt, cancelledJobs } = item as unknown as Revocation;
-  return { id, issuer, subject, reason, revokedBy, revokedAt, cancelledJobs: cancelledJobs ?? [] };
+/**
+ * A revocation check remembered for `ttlMs` per principal: for the authorizer, whose answer API Gateway caches for
+ * minutes anyway. The functions behind it check with a consistent read on every request, so a revocation still takes
+ * effect on the next request whatever this remembers.
+ */
+export function rememberedRevocationCheck(
+  isRevoked: (issuer: string, subject: string) => Promise<boolean>,
+  ttlMs: number,
+  now: () => number = Date.now,
+  maxEntries = 10_000,
+): (issuer: string, subject: string) => Promise<boolean> {
+  const seen = new Map<string, { revoked: boolean; until: number }>();
+  return async (issuer, subject) => {
+    const key = principalKey({ issuer, subject });
+    const hit = seen.get(key);
+    if (hit && hit.until > now()) return hit.revoked;
+    const revoked = await isRevoked(issuer, subject);
+    if (seen.size >= maxEntries) seen.clear();
+    seen.set(key, { revoked, until: now() + ttlMs });
+    return revoked;
+  };
 }

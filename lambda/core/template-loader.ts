@@ -1,34 +1,13 @@
-// Loads templates/*.yaml, validating each completely so that a bad template fails synth and start-up, never a request.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Parses and validates a template file completely, so that a bad template fails synth and start-up, never a request.
 import { parseDocument } from 'yaml';
-import { describeAjvError } from '../../lib/config.js';
-import { createAjv } from './ajv.js';
+import { createAjv, describeErrors } from '../../contract/validation.js';
 import { TemplateError } from './errors.js';
 import { checkRenderedRequest, findPlaceholders } from './render.js';
-import type { Template } from './template.js';
+import type { Template } from '../../contract/template.js';
 import { TemplateFileSchema, DATAPROC_BATCH_TYPES, DATAPROC_JOB_TYPES } from './template-schema.js';
 
 const fileAjv = createAjv({ useDefaults: true });
 const validateFile = fileAjv.compile(TemplateFileSchema);
-
-/** Load and validate every `*.yaml`/`*.yml` in a folder; ids must be unique. */
-export function loadTemplateDir(dir: string): Template[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
-  } catch (err) {
-    throw new TemplateError(dir, `cannot read the templates folder: ${(err as Error).message}`, { cause: err });
-  }
-  const templates = names.map((n) => parseTemplate(readFileSync(join(dir, n), 'utf8'), join(dir, n)));
-  const byId = new Map<string, string>();
-  for (const t of templates) {
-    const other = byId.get(t.id);
-    if (other) throw new TemplateError(t.file, `template id "${t.id}" is already used by ${other}`);
-    byId.set(t.id, t.file);
-  }
-  return templates;
-}
 
 /** Parse and validate one template file's text. */
 export function parseTemplate(text: string, file: string): Template {
@@ -37,8 +16,7 @@ export function parseTemplate(text: string, file: string): Template {
   const raw: unknown = doc.toJS();
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new TemplateError(file, 'a template must be a YAML mapping');
   if (!validateFile(raw)) {
-    const msgs = (validateFile.errors ?? []).filter((e) => e.keyword !== 'anyOf').map((e) => describeAjvError(e, raw));
-    throw new TemplateError(file, [...new Set(msgs)].join('; '));
+    throw new TemplateError(file, describeErrors(validateFile.errors ?? [], raw).join('; '));
   }
   const t = { ...(raw as Omit<Template, 'file'>), file } as Template;
   checkParameterSchema(t);

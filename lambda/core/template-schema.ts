@@ -1,6 +1,7 @@
 // The shape of a template file (templates/*.yaml) and of each backend block, checked at load time.
 import { Type } from '@sinclair/typebox';
-import { TEMPLATE_ID_PATTERN } from './api-schemas.js';
+import { TEMPLATE_ID_PATTERN } from '../../contract/api-schemas.js';
+import { BACKEND_NAMES } from '../../contract/backends.js';
 
 const Obj = Type.Object({}, { additionalProperties: true });
 
@@ -8,7 +9,7 @@ export const TemplateFileSchema = Type.Object(
   {
     id: Type.String({ pattern: TEMPLATE_ID_PATTERN }),
     description: Type.String({ minLength: 1 }),
-    backend: Type.Union([Type.Literal('dataproc'), Type.Literal('databricks')]),
+    backend: Type.Union(BACKEND_NAMES.map((b) => Type.Literal(b))),
     allowedGroups: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     allowAgents: Type.Boolean({ default: false }),
     datasets: Type.Array(Type.String({ minLength: 1 }), { default: [] }),

@@ -1,20 +1,24 @@
 // Lambda entry: the scheduled reconciler (an EventBridge rule every few minutes). Clients are built once per environment.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { TemplateCatalog } from '../core/catalog.js';
-import { DynamoJobRows } from '../core/dynamo-job-rows.js';
-import { Reconciler, type ReconcileReport } from '../core/reconciler.js';
-import { deployed } from '../runtime/deployed.js';
+import { ENV } from '../../contract/settings.js';
+import { DynamoJobRows } from '../adapters/dynamodb/job-rows.js';
+import { createMetrics } from '../adapters/powertools/job-metrics.js';
+import { createLogger } from '../adapters/powertools/logger.js';
+import { composeReconciler } from '../compose/reconciler.js';
+import { AuditTrail } from '../core/audit.js';
+import type { ReconcileReport } from '../core/reconciler.js';
+import { deployedBackends } from '../runtime/deployed-backends.js';
+import { readSettings, requiredEnv } from '../runtime/settings.js';
 
-const { settings, logger, metrics, audit, dynamo, tableName, backends } = deployed('reconciler');
-
-const reconciler = new Reconciler({
-  // Existing rows only: the reconciler never creates or deletes one, and its role may not.
-  ledger: new DynamoJobRows(dynamo, tableName),
-  backendFor: (name) => backends.load(name),
-  catalog: new TemplateCatalog(settings.templates),
-  audit,
-  pendingAfterMs: settings.config.reconciler.pendingAfterMinutes * 60_000,
-  log: { warn: (m, extra) => logger.warn(m, extra ?? {}) },
+const settings = readSettings('reconciler');
+const logger = createLogger('reconciler');
+const metrics = createMetrics();
+const reconciler = composeReconciler(settings, {
+  rows: new DynamoJobRows(new DynamoDBClient({}), requiredEnv(ENV.ledgerTable)),
+  backends: deployedBackends(settings),
+  audit: new AuditTrail(logger),
+  log: logger,
 });
 
 /** Counts only: the job ids are in the audit events. */

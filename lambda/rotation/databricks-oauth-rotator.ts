@@ -1,11 +1,11 @@
 // Rotation of a Databricks service principal's OAuth client secret (`oauth-m2m`): the principal creates a new secret for
 // itself with a lifetime, the new secret is tested at /oidc/v1/token, and once it is AWSCURRENT every other secret of
 // the principal is deleted: the principal is the gateway's own (docs/credentials.md), as the Google key rotator's is.
-import { DatabricksCredentialsError, parseSecret } from '../backends/databricks-credentials.js';
-import type { DatabricksOAuthSecretsApi, OAuthClientCredential } from './databricks-oauth-api.js';
+import { DatabricksCredentialsError, parseSecret } from '../adapters/databricks/credentials.js';
+import type { DatabricksOAuthSecretsApi, OAuthClientCredential } from '../adapters/databricks/oauth-secrets-api.js';
 import { CredentialApiFailed, CredentialTestFailed, MalformedSecret } from './errors.js';
 import type { CredentialRotator, Retired, RotationContext } from './rotator.js';
-import { ROTATED_CREDENTIALS } from '../core/metric-names.js';
+import { ROTATED_CREDENTIALS } from '../../contract/signals.js';
 
 export interface OAuthSecretRotatorProps {
   readonly api: DatabricksOAuthSecretsApi;

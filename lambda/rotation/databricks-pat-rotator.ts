@@ -1,10 +1,10 @@
 // Rotation of a Databricks personal access token: a new token with a lifetime and a comment naming the secret,
 // tested read-only, and the tokens it replaces revoked only once it is AWSCURRENT.
-import { DatabricksCredentialsError, parseSecret } from '../backends/databricks-credentials.js';
-import type { DatabricksTokenApi, PatCredential } from './databricks-token-api.js';
+import { DatabricksCredentialsError, parseSecret } from '../adapters/databricks/credentials.js';
+import type { DatabricksTokenApi, PatCredential } from '../adapters/databricks/token-api.js';
 import { CredentialTestFailed, MalformedSecret } from './errors.js';
 import type { CredentialRotator, Retired, RotationContext } from './rotator.js';
-import { ROTATED_CREDENTIALS } from '../core/metric-names.js';
+import { ROTATED_CREDENTIALS } from '../../contract/signals.js';
 
 export interface PatRotatorProps {
   readonly api: DatabricksTokenApi;

@@ -1,9 +1,9 @@
 // Rotation of a Google service-account key (key mode): IAM creates a new key, a token minted with it proves it,
 // and once it is AWSCURRENT every other user-managed key of the account is deleted.
 import { CredentialTestFailed, MalformedSecret } from './errors.js';
-import { parseServiceAccountKey, type GoogleKeyApi, type ServiceAccountKey } from './google-key-api.js';
+import { parseServiceAccountKey, type GoogleKeyApi, type ServiceAccountKey } from '../adapters/google/key-api.js';
 import type { CredentialRotator, Retired, RotationContext } from './rotator.js';
-import { ROTATED_CREDENTIALS } from '../core/metric-names.js';
+import { ROTATED_CREDENTIALS } from '../../contract/signals.js';
 
 export interface KeyRotatorProps {
   readonly api: GoogleKeyApi;

@@ -1,34 +1,29 @@
 // Lambda entry of the Secrets Manager rotation function. Clients are built once per container; Secrets Manager
 // invokes it once per step with {Step, SecretId, ClientRequestToken}.
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SecretsManagerRotationEvent } from 'aws-lambda';
+import { ENV } from '../../contract/settings.js';
+import { HttpDatabricksOAuthSecretsApi } from '../adapters/databricks/oauth-secrets-api.js';
+import { HttpDatabricksTokenApi } from '../adapters/databricks/token-api.js';
+import { IamKeyApi } from '../adapters/google/key-api.js';
+import { createMetrics } from '../adapters/powertools/job-metrics.js';
+import { createLogger } from '../adapters/powertools/logger.js';
+import { PowertoolsRotationMetrics } from '../adapters/powertools/rotation-metrics.js';
+import { SecretsManagerVersions } from '../adapters/secrets-manager-versions.js';
+import { composeRotation } from '../compose/rotation.js';
 import { AuditTrail } from '../core/audit.js';
-import { METRICS } from '../core/metric-names.js';
-import { createMetrics } from '../edge/metrics.js';
-import { embeddedSettings } from '../runtime/settings.js';
-import { HttpDatabricksOAuthSecretsApi } from './databricks-oauth-api.js';
-import { HttpDatabricksTokenApi } from './databricks-token-api.js';
-import { IamKeyApi } from './google-key-api.js';
-import { PowertoolsRotationMetrics } from './metrics.js';
-import { createRotationHandler } from './rotation.js';
-import { SecretsManagerVersions } from './secrets-manager-versions.js';
-import { rotationTargets } from './targets.js';
+import { readSettings } from '../runtime/settings.js';
 
-const settings = embeddedSettings();
-// The service every gateway function logs and counts under (its metrics' `service` dimension), not the stack's name.
-const logger = new Logger({ serviceName: METRICS.service, persistentKeys: { function: 'rotation' } });
-const google = settings.config.dataproc?.credentials;
+const settings = readSettings('rotation');
+const logger = createLogger('rotation');
+const google = settings.dataproc?.credentials;
 
-const rotate = createRotationHandler({
+const rotate = composeRotation(settings, {
   secrets: new SecretsManagerVersions(new SecretsManagerClient({})),
-  rotatorFor: rotationTargets({
-    config: settings.config,
-    env: process.env,
-    databricks: new HttpDatabricksTokenApi({ maxRetries: settings.config.databricks?.maxRetries }),
-    databricksOAuth: new HttpDatabricksOAuthSecretsApi({ maxRetries: settings.config.databricks?.maxRetries }),
-    google: new IamKeyApi(google?.type === 'service-account-key' ? { iamEndpoint: google.iamEndpoint, tokenUrl: google.tokenUrl } : {}),
-  }),
+  secretIds: { databricks: process.env[ENV.databricksSecret], googleKey: process.env[ENV.googleKeySecret] },
+  databricks: new HttpDatabricksTokenApi({ maxRetries: settings.databricks?.maxRetries }),
+  databricksOAuth: new HttpDatabricksOAuthSecretsApi({ maxRetries: settings.databricks?.maxRetries }),
+  google: new IamKeyApi(google?.type === 'service-account-key' ? { iamEndpoint: google.iamEndpoint, tokenUrl: google.tokenUrl } : {}),
   audit: new AuditTrail(logger),
   metrics: new PowertoolsRotationMetrics(createMetrics()),
   log: { info: (message, extra) => logger.info(message, extra ?? {}), warn: (message, extra) => logger.warn(message, extra ?? {}) },

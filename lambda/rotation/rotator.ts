@@ -1,6 +1,6 @@
 // What the rotation protocol asks of one kind of credential; the protocol itself (rotation.ts) only moves versions.
 
-import type { RotatedCredential } from '../core/metric-names.js';
+import type { RotatedCredential } from '../../contract/signals.js';
 
 /** Which credential a rotator rotates: the `credential` of its audit events and metrics (lambda/core/metric-names.ts). */
 export type CredentialKind = RotatedCredential;

@@ -1,20 +1,19 @@
 // Which rotator a secret gets: the config says which credentials exist, the environment which secrets hold them.
-import type { GatewayConfig } from '../../lib/config.js';
-import { ENV } from '../runtime/settings.js';
-import type { DatabricksOAuthSecretsApi } from './databricks-oauth-api.js';
+import type { RuntimeSettings } from '../../contract/settings.js';
+import type { DatabricksOAuthSecretsApi } from '../adapters/databricks/oauth-secrets-api.js';
 import { OAuthSecretRotator } from './databricks-oauth-rotator.js';
 import { PatRotator } from './databricks-pat-rotator.js';
-import type { DatabricksTokenApi } from './databricks-token-api.js';
+import type { DatabricksTokenApi } from '../adapters/databricks/token-api.js';
 import { RotationNotSupported } from './errors.js';
-import type { GoogleKeyApi } from './google-key-api.js';
+import type { GoogleKeyApi } from '../adapters/google/key-api.js';
 import { KeyRotator } from './google-key-rotator.js';
 import type { CredentialRotator } from './rotator.js';
 import type { SecretDescription } from './secret-versions.js';
 
 export interface RotationTargetsProps {
-  readonly config: Pick<GatewayConfig, 'databricks' | 'dataproc' | 'rotation'>;
-  /** `DATABRICKS_SECRET_ID` and `GOOGLE_KEY_SECRET_ID` (lambda/runtime/settings.ts `ENV`): a secret's ARN or name. */
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly settings: RuntimeSettings<'rotation'>;
+  /** The secrets holding each credential (ARN or name): `ENV.databricksSecret`, `ENV.googleKeySecret` when deployed. */
+  readonly secretIds: { readonly databricks?: string; readonly googleKey?: string };
   readonly databricks: DatabricksTokenApi;
   /** For `oauth-m2m`: the service principal secrets API. */
   readonly databricksOAuth: DatabricksOAuthSecretsApi;
@@ -25,19 +24,19 @@ export interface RotationTargetsProps {
 
 /** `rotatorFor` for the rotation handler: matches the secret against the configured secret ids by ARN or by name. */
 export function rotationTargets(props: RotationTargetsProps): (description: SecretDescription) => CredentialRotator {
-  const { config, env } = props;
+  const { settings: config, secretIds } = props;
   const targets: { secretId: string; rotator: () => CredentialRotator }[] = [];
-  const databricksSecret = env[ENV.databricksSecret];
+  const databricksSecret = secretIds.databricks;
   if (config.databricks && databricksSecret) {
     const db = config.databricks;
-    const lifetimeSeconds = config.rotation.tokenLifetimeDays * 86_400;
+    const lifetimeSeconds = config.tokenLifetimeDays * 86_400;
     const rotator: CredentialRotator =
       db.credentials.type === 'pat'
         ? new PatRotator({ api: props.databricks, host: db.host, lifetimeSeconds })
         : new OAuthSecretRotator({ api: props.databricksOAuth, host: db.host, lifetimeSeconds });
     targets.push({ secretId: databricksSecret, rotator: () => rotator });
   }
-  const googleSecret = env[ENV.googleKeySecret];
+  const googleSecret = secretIds.googleKey;
   const google = config.dataproc?.credentials;
   if (google?.type === 'service-account-key' && googleSecret) {
     const key = new KeyRotator({ api: props.google, serviceAccount: google.serviceAccount, ...(props.sleep && { sleep: props.sleep }) });

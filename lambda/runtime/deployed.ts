@@ -1,80 +1,33 @@
-// The deployed wiring of the functions that act on jobs (jobs, admin, reconciler), built once per execution
-// environment. Each entry file composes only the pieces it calls, so its bundle holds only the AWS SDK commands its
-// role is granted (test/cdk/least-privilege.test.ts derives one from the other).
+// The AWS side of the API functions (catalog, jobs, admin), built once per execution environment: each entry composes
+// its function (lambda/compose/) from these and the adapters only it needs, so its bundle holds only the AWS SDK
+// commands its role is granted (test/cdk/least-privilege.test.ts derives one from the other).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ENV } from '../../contract/settings.js';
+import { DynamoRevocationCheck } from '../adapters/dynamodb/revocation-check.js';
+import { createLogger } from '../adapters/powertools/logger.js';
+import type { ApiAdapters } from '../compose/api.js';
 import { AuditTrail } from '../core/audit.js';
-import type { BackendName, JobBackend } from '../core/backend.js';
-import { BackendLoader } from '../core/backend-loader.js';
-import { TemplateCatalog } from '../core/catalog.js';
-import type { ActiveSlots, Ledger } from '../core/ledger.js';
-import { JobsService } from '../core/jobs.js';
-import type { KeyedHash } from '../core/keyed-hash.js';
-import { SecretsManagerStore } from '../backends/secrets-manager.js';
-import { createMetrics, PowertoolsJobMetrics } from '../edge/metrics.js';
-import { embeddedSettings, ENV, requiredEnv, type GatewaySettings } from './settings.js';
+import { requiredEnv } from './settings.js';
 
-export interface Deployed {
-  readonly settings: GatewaySettings;
+export interface DeployedApi {
   readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly audit: AuditTrail;
   /** One DynamoDB client for the function's ledger pieces. */
   readonly dynamo: DynamoDBClient;
   readonly tableName: string;
-  /** Backend credentials (and, for jobs, the MAC key) from Secrets Manager. */
-  readonly secrets: SecretsManagerStore;
-  /** Dataproc and Databricks, each loaded on first use: a Databricks request never pays for Google's client, nor the reverse. */
-  readonly backends: BackendLoader;
+  readonly adapters: ApiAdapters;
 }
 
-export function deployed(functionName: string): Deployed {
-  const settings = embeddedSettings();
-  const { config } = settings;
-  const logger = new Logger({ serviceName: 'data-job-gateway', persistentKeys: { function: functionName } });
-  const secrets = new SecretsManagerStore();
-
-  const backends: Partial<Record<BackendName, () => Promise<JobBackend>>> = {};
-  const dataproc = config.dataproc;
-  if (dataproc) {
-    backends.dataproc = async () => {
-      const [{ DataprocBackend }, { createGoogleAuth }] = await Promise.all([import('../backends/dataproc.js'), import('../backends/google-credentials.js')]);
-      const auth = createGoogleAuth({ credentials: dataproc.credentials, secrets, secretId: process.env[ENV.googleKeySecret] });
-      return new DataprocBackend({ projectId: dataproc.projectId, region: dataproc.region, endpoint: dataproc.endpoint, serviceAccount: dataproc.credentials.serviceAccount, auth });
-    };
-  }
-  const databricks = config.databricks;
-  if (databricks) {
-    backends.databricks = async () => {
-      const { databricksBackendFromConfig } = await import('../backends/databricks.js');
-      return databricksBackendFromConfig(databricks, secrets, requiredEnv(ENV.databricksSecret));
-    };
-  }
-
+export function deployedApi(fn: 'catalog' | 'jobs' | 'admin'): DeployedApi {
+  const logger = createLogger(fn);
+  const dynamo = new DynamoDBClient({});
+  const tableName = requiredEnv(ENV.ledgerTable);
+  const baseUrl = requiredEnv(ENV.apiBaseUrl);
+  const revocations = new DynamoRevocationCheck(dynamo, tableName);
   return {
-    settings,
     logger,
-    metrics: createMetrics(),
-    audit: new AuditTrail(logger),
-    dynamo: new DynamoDBClient({}),
-    tableName: requiredEnv(ENV.ledgerTable),
-    secrets,
-    backends: new BackendLoader(backends),
+    dynamo,
+    tableName,
+    adapters: { audit: new AuditTrail(logger), log: logger, isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject), baseUrl: () => baseUrl },
   };
-}
-
-/** The jobs service over a ledger; `keyedHash` only where jobs are submitted (the jobs function). */
-export function deployedJobsService(d: Deployed, ledger: Ledger & ActiveSlots, keyedHash?: () => Promise<KeyedHash>): JobsService {
-  return new JobsService({
-    catalog: new TemplateCatalog(d.settings.templates),
-    backends: d.backends,
-    ledger,
-    slots: ledger,
-    audit: d.audit,
-    access: d.settings.config.access,
-    ...(keyedHash ? { keyedHash } : {}),
-    metrics: new PowertoolsJobMetrics(d.metrics),
-    log: { warn: (m, extra) => d.logger.warn(m, extra ?? {}) },
-  });
 }

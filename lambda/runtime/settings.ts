@@ -1,32 +1,34 @@
-// What a deployed function knows: the validated config and templates, embedded at synth time by esbuild `define`.
-import type { GatewayConfig } from '../../lib/config.js';
-import type { Template } from '../core/template.js';
-
-export interface GatewaySettings {
-  readonly config: GatewayConfig;
-  readonly templates: readonly Template[];
-}
+// What a deployed function knows: its own settings (contract/settings.ts RUNTIME_SETTINGS), embedded at synth by esbuild
+// `define` (lib/constructs/embedded-settings.ts) and checked here at cold start, and the deploy-time resource names.
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { RUNTIME_SETTINGS, type FunctionName, type RuntimeSettings } from '../../contract/settings.js';
 
 declare const __GATEWAY_SETTINGS__: string | undefined;
 
-/** The settings embedded in this bundle. Throws when run unbundled: local mode builds its settings from files instead. */
-export function embeddedSettings(): GatewaySettings {
-  if (typeof __GATEWAY_SETTINGS__ !== 'string') {
-    throw new Error('no embedded gateway settings: this bundle was not built by the DataJobGateway stack');
-  }
-  return JSON.parse(__GATEWAY_SETTINGS__) as GatewaySettings;
+export class InvalidRuntimeSettings extends Error {
+  override readonly name = 'InvalidRuntimeSettings';
 }
 
-/** Names of the deployed resources, passed as environment variables because they are only known at deploy time. */
-export const ENV = {
-  ledgerTable: 'LEDGER_TABLE_NAME',
-  databricksSecret: 'DATABRICKS_SECRET_ID',
-  googleKeySecret: 'GOOGLE_KEY_SECRET_ID',
-  /** The deployment's MAC key secret (only the jobs function's role may read it). */
-  macKeySecret: 'MAC_KEY_SECRET_ID',
-  /** The stage's base URL: the custom domain, else the execute-api URL with the stage (lib/data-job-gateway-stack.ts). */
-  apiBaseUrl: 'API_BASE_URL',
-} as const;
+/** `format: email` as lib/config.ts checked it at synth (ajv-formats); TypeBox knows no formats of its own. */
+const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+
+/** Check settings against the function's schema: a bundle built by another version of the stack fails here, at init. */
+export function checkSettings<F extends FunctionName>(fn: F, value: unknown): RuntimeSettings<F> {
+  if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (v) => EMAIL.test(v));
+  const schema = RUNTIME_SETTINGS[fn];
+  if (Value.Check(schema, value)) return value as RuntimeSettings<F>;
+  const problems = [...Value.Errors(schema, value)].slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`);
+  throw new InvalidRuntimeSettings(`the ${fn} function's embedded settings are not what this code expects: ${problems.join('; ')}; deploy the bundle with the stack that built it`);
+}
+
+/** The settings embedded in this bundle. Throws when run unbundled: local mode derives its settings from the config. */
+export function readSettings<F extends FunctionName>(fn: F): RuntimeSettings<F> {
+  if (typeof __GATEWAY_SETTINGS__ !== 'string') {
+    throw new InvalidRuntimeSettings('no embedded gateway settings: this bundle was not built by the DataJobGateway stack');
+  }
+  return checkSettings(fn, JSON.parse(__GATEWAY_SETTINGS__));
+}
 
 /** A deploy-time environment variable the function cannot run without. */
 export function requiredEnv(name: string): string {

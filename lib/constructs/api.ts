@@ -24,7 +24,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES } from '../gateway-responses.js';
-import { ROUTES, type FunctionName, type Route } from '../routes.js';
+import { ROUTES, type ApiFunction, type Route } from '../../contract/routes.js';
 import { accessLogFormat } from './access-log-format.js';
 import { InvalidSetting } from './invalid-setting.js';
 import { retentionDays } from './log-retention.js';
@@ -57,7 +57,7 @@ export interface GatewayApiProps {
    */
   readonly authorizerCacheTtl: Duration;
   /** The function that serves each route's `function`. */
-  readonly routeHandler: (name: FunctionName) => IFunction;
+  readonly routeHandler: (name: ApiFunction) => IFunction;
   /** Stage-wide throttling. @default 50 rps, burst 100 (config `api.throttle`) */
   readonly throttle: Throttle;
   /** Per-route throttling, keyed `"METHOD /path"` as in lib/routes.ts. @default none */
@@ -176,9 +176,9 @@ export class GatewayApi extends Construct {
   }
 
   private addRoutes(routes: readonly Route[], props: GatewayApiProps): void {
-    const integrations = new Map<FunctionName, LambdaIntegration>();
+    const integrations = new Map<ApiFunction, LambdaIntegration>();
     // One invoke permission per function (not per method) keeps the functions' resource policies small.
-    const integration = (name: FunctionName) =>
+    const integration = (name: ApiFunction) =>
       integrations.get(name) ?? integrations.set(name, new LambdaIntegration(props.routeHandler(name), { scopePermissionToMethod: false })).get(name)!;
     // No request validator or models: the handlers validate bodies with the same schemas and answer one `errors[]` entry
     // per field, where API Gateway could only say "Invalid request body" (its validationErrorString cannot be embedded

@@ -2,6 +2,7 @@
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { PROBLEMS, problemTypeUri } from '../../contract/problems.js';
 
 export interface GatewayFirewallProps {
   /** Prefix of the web ACL's name and metrics. */
@@ -45,8 +46,8 @@ export class GatewayFirewall extends Construct {
         [TOO_MANY_REQUESTS_BODY]: {
           contentType: 'APPLICATION_JSON',
           content: JSON.stringify({
-            type: 'https://data-job-gateway.dev/problems/too-many-requests',
-            title: 'Too many requests',
+            type: problemTypeUri('too-many-requests'),
+            title: PROBLEMS['too-many-requests'].title,
             status: 429,
             detail: 'Too many requests from this address; retry later.',
           }),

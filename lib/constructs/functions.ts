@@ -6,10 +6,12 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { GatewayConfig } from '../config.js';
-import type { FunctionName } from '../routes.js';
-import { METRICS } from '../../lambda/core/metric-names.js';
-import type { Template } from '../../lambda/core/template.js';
-import { deployedSettings, settingsDefine } from './embedded-settings.js';
+import type { ApiFunction } from '../../contract/routes.js';
+import { METRICS } from '../../contract/signals.js';
+import type { Template } from '../../contract/template.js';
+import { checkBackendsConfigured, settingsDefine } from './embedded-settings.js';
+import { runtimeSettings } from '../runtime-settings.js';
+import type { FunctionName } from '../../contract/settings.js';
 import { GatewayFunction } from './gateway-function.js';
 
 /** The repository root, found from this file rather than the working directory so that tests and `cdk synth` agree. */
@@ -58,17 +60,19 @@ export class GatewayFunctions extends Construct {
     super(scope, id);
     const { config } = props;
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
-    const define = settingsDefine(deployedSettings(config, props.templates, projectRoot));
-    // The names the code's Powertools Metrics use (lambda/core/metric-names.ts), so the env agrees with the code.
+    // Each bundle embeds only its own function's settings.
+    const settings = runtimeSettings(config, props.templates, projectRoot);
+    checkBackendsConfigured(config, settings.jobs.templates);
+    // The names the code's Powertools Metrics use (contract/signals.ts), so the env agrees with the code.
     this.metricsNamespace = METRICS.namespace;
     this.serviceName = METRICS.service;
     const apiTimeout = Duration.seconds(config.functions.timeoutSeconds);
-    const fn = (fnId: string, entry: string, description: string, options: { timeout?: Duration } = {}) =>
+    const fn = (fnId: string, name: FunctionName, description: string, options: { timeout?: Duration } = {}) =>
       new GatewayFunction(this, fnId, {
         projectRoot,
-        entry,
+        entry: `lambda/${name}/index.ts`,
         description: `${config.name}: ${description}`,
-        settingsDefine: define,
+        settingsDefine: settingsDefine(settings[name]),
         logGroup: props.logGroup,
         memorySize: config.functions.memorySize,
         timeout: options.timeout ?? apiTimeout,
@@ -78,16 +82,16 @@ export class GatewayFunctions extends Construct {
           ...props.environment,
         },
       });
-    this.authorizer = fn('Authorizer', 'lambda/authorizer/index.ts', 'verifies OIDC tokens for API Gateway');
-    this.catalog = fn('Catalog', 'lambda/catalog/index.ts', 'job templates and the OpenAPI document');
-    this.jobs = fn('Jobs', 'lambda/jobs/index.ts', 'submits, lists and cancels jobs');
-    this.admin = fn('Admin', 'lambda/admin/index.ts', 'principal revocations (cancels the revoked principal\'s jobs)');
+    this.authorizer = fn('Authorizer', 'authorizer', 'verifies OIDC tokens for API Gateway');
+    this.catalog = fn('Catalog', 'catalog', 'job templates and the OpenAPI document');
+    this.jobs = fn('Jobs', 'jobs', 'submits, lists and cancels jobs');
+    this.admin = fn('Admin', 'admin', 'principal revocations (cancels the revoked principal\'s jobs)');
     if (config.reconciler.enabled) {
       // A pass must end before the next one starts; five minutes is plenty for a page of pending rows.
       const timeout = Duration.minutes(Math.min(config.reconciler.everyMinutes, 5));
-      this.reconciler = fn('Reconciler', 'lambda/reconciler/index.ts', 'settles unconfirmed job reservations', { timeout });
+      this.reconciler = fn('Reconciler', 'reconciler', 'settles unconfirmed job reservations', { timeout });
     }
-    if (props.rotation) this.rotation = fn('Rotation', 'lambda/rotation/index.ts', 'rotates backend credentials', { timeout: ROTATION_TIMEOUT });
+    if (props.rotation) this.rotation = fn('Rotation', 'rotation', 'rotates backend credentials', { timeout: ROTATION_TIMEOUT });
   }
 
   /**
@@ -99,7 +103,7 @@ export class GatewayFunctions extends Construct {
   }
 
   /** The function serving an API route. */
-  routeHandler(name: FunctionName): IFunction {
+  routeHandler(name: ApiFunction): IFunction {
     return { catalog: this.catalog, jobs: this.jobs, admin: this.admin }[name];
   }
 }

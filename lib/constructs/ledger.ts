@@ -4,7 +4,7 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LEDGER_TABLE } from '../../lambda/core/ledger-schema.js';
+import { LEDGER_TABLE } from '../../contract/ledger-table.js';
 
 export interface LedgerProps {
   /**

@@ -9,12 +9,13 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnQueryDefinition, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AUDIT_QUERY_LIST, type AuditQueryName } from '../audit-queries.js';
-import type { BackendName } from '../../lambda/core/backend.js';
+import { AUDIT_QUERY_LIST, type AuditQueryName } from '../../contract/audit-queries.js';
+import type { BackendName } from '../../contract/backends.js';
 import { ALARM_SHAPE, alarmSpecs } from '../observability/alarms.js';
 import { dashboardRows } from '../observability/dashboard.js';
 import { DEFAULT_METRIC_SOURCE, type GatewayMetricSource } from '../observability/metrics.js';
 import { InvalidSetting } from './invalid-setting.js';
+import { BACKEND_NAMES } from '../../contract/backends.js';
 
 export interface ObservabilityProps {
   /** The gateway's name (config `name`): the prefix of the dashboard's name (`<name>-<region>`) and of alarm names, the saved-query folder. */
@@ -66,7 +67,7 @@ export class Observability extends Construct {
     validateName(props.name);
     if (Object.keys(props.functions).length === 0) throw new InvalidSetting('functions', 'must name at least one function to watch');
     const metrics = props.metrics ?? DEFAULT_METRIC_SOURCE;
-    const backends = props.backends ?? ['dataproc', 'databricks'];
+    const backends = props.backends ?? BACKEND_NAMES;
 
     this.alarmTopic = props.alarmTopicArn ? this.importTopic(props.alarmTopicArn) : this.createTopic(props.name);
     const notify = new SnsAction(this.alarmTopic);

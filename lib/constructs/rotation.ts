@@ -8,7 +8,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret, RotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS, type RotatedCredential } from '../../lambda/core/metric-names.js';
+import { METRICS, type RotatedCredential } from '../../contract/signals.js';
 
 export interface SecretRotationProps {
   /** The secret to rotate: the Databricks credential (`pat` or `oauth-m2m`) or the Google service-account key. */

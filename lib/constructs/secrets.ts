@@ -4,8 +4,8 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ROTATED_CREDENTIALS, type RotatedCredential } from '../../lambda/core/metric-names.js';
-import { ENV } from '../../lambda/runtime/settings.js';
+import { ROTATED_CREDENTIALS, type RotatedCredential } from '../../contract/signals.js';
+import { ENV } from '../../contract/settings.js';
 
 export interface GatewaySecretsProps {
   /**

@@ -3,7 +3,7 @@
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { BackendName } from '../../lambda/core/backend.js';
+import type { BackendName } from '../../contract/backends.js';
 import { apiServerErrorRate, authorizerFailClosed, functionErrors, functionThrottles, submitFailures, type GatewayMetricSource } from './metrics.js';
 
 /** Thresholds, all over one five-minute window. Listed in docs/auditors.md ("Alarms"). */

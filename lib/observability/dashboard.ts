@@ -13,8 +13,8 @@ import {
   type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { AUDIT_QUERIES } from '../audit-queries.js';
-import type { BackendName } from '../../lambda/core/backend.js';
+import { AUDIT_QUERIES } from '../../contract/audit-queries.js';
+import type { BackendName } from '../../contract/backends.js';
 import {
   apiClientErrors,
   apiIntegrationLatency,

@@ -4,9 +4,9 @@ import { Duration } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { MathExpression, Metric, Stats, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { BackendName } from '../../lambda/core/backend.js';
-import { DIMENSIONS, METRICS } from '../../lambda/core/metric-names.js';
-import type { DenialReason } from '../../lambda/authorizer/denial.js';
+import type { BackendName } from '../../contract/backends.js';
+import { DIMENSIONS, METRICS } from '../../contract/signals.js';
+import { FAIL_CLOSED_REASONS, type DenialReason } from '../../contract/denials.js';
 
 /** Every dashboard graph and alarm looks at five-minute windows. */
 export const PERIOD = Duration.minutes(5);
@@ -19,12 +19,6 @@ export interface GatewayMetricSource {
 
 /** What the functions emit today (lambda/edge/metrics.ts `createMetrics`). */
 export const DEFAULT_METRIC_SOURCE: GatewayMetricSource = { namespace: METRICS.namespace, service: METRICS.service };
-
-/**
- * Denials that mean the authorizer could not check tokens at all (it fails closed): its issuer's keys or the revocation
- * store were unreachable or unusable. Mirrors DEPENDENCY_FAILURES in lambda/authorizer/authorizer.ts.
- */
-export const FAIL_CLOSED_REASONS = ['jwks_unavailable', 'jwks_invalid', 'revocation_unavailable', 'invalid_token'] as const satisfies readonly DenialReason[];
 
 // ── API Gateway (the stage's ApiName + Stage dimensions) ─────────────────────────────────────────
 

@@ -14,8 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import './expected-warnings.js';
 import Provider, { errors, type AccessToken, type OidcContext, type ResourceServerInfo } from 'oidc-provider';
-import type { IssuerConfig } from '../../lib/config.js';
-import { ROUTE_SCOPES } from '../../lib/routes.js';
+import type { IssuerConfig } from '../../contract/settings.js';
+import { ROUTE_SCOPES } from '../../contract/routes.js';
 import { isLoopbackHost } from '../../lambda/authorizer/jwks-fetcher.js';
 import { createLoginHandler, deviceFlowPages, renderError } from './login.js';
 import {

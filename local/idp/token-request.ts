@@ -1,5 +1,5 @@
 // Asking the local identity provider's token endpoint for a token: used by the provider's own helpers and by `npm run token`.
-import { ROUTE_SCOPES } from '../../lib/routes.js';
+import { ROUTE_SCOPES } from '../../contract/routes.js';
 
 /** The developer-only grant that mints a user token for a chosen subject and groups (see identity-provider.ts). */
 export const LOCAL_USER_GRANT = 'urn:data-job-gateway:params:oauth:grant-type:local-user';

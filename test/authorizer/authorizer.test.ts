@@ -5,7 +5,7 @@ import { parseConfig, type GatewayConfig } from '../../lib/config.js';
 import { createAuthorizer, type AuthorizerDeps } from '../../lambda/authorizer/authorizer.js';
 import { createJwksFetcher } from '../../lambda/authorizer/jwks-fetcher.js';
 import { stageWildcardArn } from '../../lambda/authorizer/policy.js';
-import { ROUTE_SCOPES } from '../../lib/routes.js';
+import { ROUTE_SCOPES } from '../../contract/routes.js';
 import { policyAllows } from '../../local/gateway.js';
 import { recordingAudit, requestEvent, startJwksServer, TestIssuer, type JwksServer } from './fixtures.js';
 

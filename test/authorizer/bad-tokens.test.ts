@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { CompactEncrypt, UnsecuredJWT } from 'jose';
 import { parseConfig, type GatewayConfig } from '../../lib/config.js';
-import { ROUTE_SCOPES } from '../../lib/routes.js';
+import { ROUTE_SCOPES } from '../../contract/routes.js';
 import { createAuthorizer, type RequestAuthorizer } from '../../lambda/authorizer/authorizer.js';
-import type { DenialReason } from '../../lambda/authorizer/denial.js';
+import type { DenialReason } from '../../contract/denials.js';
 import { createJwksFetcher } from '../../lambda/authorizer/jwks-fetcher.js';
 import { fromAuthorizerContext } from '../../lambda/core/principal.js';
 import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from '../../local/idp/provider.js';

@@ -1,7 +1,8 @@
 // Principals from verified claims: groups and scopes in the shapes real issuers use, and agent (machine token) detection.
-import { parseConfig, type IssuerConfig } from '../../lib/config.js';
+import { parseConfig } from '../../lib/config.js';
+import { type IssuerConfig } from '../../contract/settings.js';
 import { grantedRouteScopes, listClaim, principalFromClaims, tokenKind } from '../../lambda/authorizer/claims.js';
-import { ROUTE_SCOPES } from '../../lib/routes.js';
+import { ROUTE_SCOPES } from '../../contract/routes.js';
 
 const issuerConfig = (extra: Record<string, unknown> = {}): IssuerConfig =>
   parseConfig({ auth: { issuers: [{ issuer: 'https://idp.example.com', audience: 'api://gateway', ...extra }] } }).auth.issuers[0]!;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Submission } from '../../lambda/core/backend.js';
 import { BackendFailure, BackendRejected, TemplateError } from '../../lambda/core/errors.js';
-import type { Template } from '../../lambda/core/template.js';
-import { DatabricksBackend, databricksBackendFromConfig, idempotencyTokenFor } from '../../lambda/backends/databricks.js';
-import { DatabricksCredentials } from '../../lambda/backends/databricks-credentials.js';
-import { normalizeRun } from '../../lambda/backends/databricks-status.js';
-import { StaticSecretStore } from '../../lambda/backends/secrets-manager.js';
+import type { Template } from '../../contract/template.js';
+import { DatabricksBackend, databricksBackendFromConfig, idempotencyTokenFor } from '../../lambda/adapters/databricks/backend.js';
+import { DatabricksCredentials } from '../../lambda/adapters/databricks/credentials.js';
+import { normalizeRun } from '../../lambda/adapters/databricks/status.js';
+import { StaticSecretStore } from '../../lambda/adapters/secrets-manager.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../../local/emulators/databricks.js';
 import { ManualClock } from '../../local/emulators/faults.js';
 

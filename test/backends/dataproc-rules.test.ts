@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { BackendFailure, BackendRejected, toProblem } from '../../lambda/core/errors.js';
 import { KeyedHash } from '../../lambda/core/keyed-hash.js';
-import { deriveDataprocIds, InvalidGatewayJobId } from '../../lambda/backends/dataproc-ids.js';
-import { describeFailure, parseRetryAfter, toBackendError } from '../../lambda/backends/dataproc-errors.js';
-import { GoogleCredentialsError } from '../../lambda/backends/google-credential-errors.js';
-import { gatewayLabels, mergeLabels, sanitizeLabelKey, sanitizeLabelValue } from '../../lambda/backends/dataproc-labels.js';
-import { batchState, jobState } from '../../lambda/backends/dataproc-status.js';
+import { deriveDataprocIds, InvalidGatewayJobId } from '../../lambda/adapters/dataproc/ids.js';
+import { describeFailure, parseRetryAfter, toBackendError } from '../../lambda/adapters/dataproc/errors.js';
+import { GoogleCredentialsError } from '../../lambda/adapters/google/credential-errors.js';
+import { gatewayLabels, mergeLabels, sanitizeLabelKey, sanitizeLabelValue } from '../../lambda/adapters/dataproc/labels.js';
+import { batchState, jobState } from '../../lambda/adapters/dataproc/status.js';
 import { BATCH_ID, JOB_ID, REQUEST_ID } from '../../local/emulators/dataproc/validation.js';
-import type { Template } from '../../lambda/core/template.js';
+import type { Template } from '../../contract/template.js';
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;

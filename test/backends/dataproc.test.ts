@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OAuth2Client } from 'google-auth-library';
-import { DataprocBackend, type DataprocBackendProps } from '../../lambda/backends/dataproc.js';
+import { DataprocBackend, type DataprocBackendProps } from '../../lambda/adapters/dataproc/backend.js';
 import type { Submission } from '../../lambda/core/backend.js';
 import { BackendFailure, BackendRejected, TemplateError, toProblem } from '../../lambda/core/errors.js';
 import type { Principal } from '../../lambda/core/principal.js';
-import type { Template } from '../../lambda/core/template.js';
+import type { Template } from '../../contract/template.js';
 import { startDataprocEmulator, type DataprocEmulator } from '../../local/emulators/dataproc.js';
 import { ManualClock } from '../../local/emulators/faults.js';
 

@@ -2,14 +2,14 @@
 // read with the submitting identity, and Databricks' per-task runs/get-output.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OAuth2Client } from 'google-auth-library';
-import { DatabricksBackend } from '../../lambda/backends/databricks.js';
-import { DatabricksCredentials } from '../../lambda/backends/databricks-credentials.js';
-import { DataprocBackend } from '../../lambda/backends/dataproc.js';
-import { StaticSecretStore } from '../../lambda/backends/secrets-manager.js';
+import { DatabricksBackend } from '../../lambda/adapters/databricks/backend.js';
+import { DatabricksCredentials } from '../../lambda/adapters/databricks/credentials.js';
+import { DataprocBackend } from '../../lambda/adapters/dataproc/backend.js';
+import { StaticSecretStore } from '../../lambda/adapters/secrets-manager.js';
 import type { BackendRef, JobBackend, OutputChunk, Submission } from '../../lambda/core/backend.js';
 import { BackendFailure } from '../../lambda/core/errors.js';
 import type { Principal } from '../../lambda/core/principal.js';
-import type { Template } from '../../lambda/core/template.js';
+import type { Template } from '../../contract/template.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../../local/emulators/databricks.js';
 import { startDataprocEmulator, type DataprocEmulator } from '../../local/emulators/dataproc.js';
 import { ManualClock } from '../../local/emulators/faults.js';

@@ -3,7 +3,7 @@ import { ACCESS_LOG_FIELDS } from '../../lib/constructs/access-log-format.js';
 import { routeMethodOptions, STAGE_NAME } from '../../lib/constructs/api.js';
 import { InvalidSetting } from '../../lib/constructs/invalid-setting.js';
 import { GATEWAY_RESPONSES } from '../../lib/gateway-responses.js';
-import { ROUTES } from '../../lib/routes.js';
+import { ROUTES } from '../../contract/routes.js';
 import { buildStack, testConfig } from './fixtures.js';
 
 const functionRef = (name: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^Functions${name}[0-9A-F]{8}$`), 'Arn'] });

@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfigFile } from '../../lib/config.js';
 import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
 import { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
-import { loadTemplateDir } from '../../lambda/core/template-loader.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
 import { specDefects, type CfnTemplate } from './cfn-spec.js';
 import { buildVariant, STACK_VARIANTS, TEST_ENV, testApp } from './fixtures.js';
 

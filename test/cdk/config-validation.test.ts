@@ -44,6 +44,7 @@ const FULL_WORKLOAD_IDENTITY: Json = {
     projectId: 'acme-data',
     region: 'europe-west1',
     endpoint: 'https://dataproc.googleapis.com',
+    storageEndpoint: 'https://storage.googleapis.com',
     credentials: {
       type: 'workload-identity',
       audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/aws',
@@ -167,7 +168,7 @@ function* cases(schema: Json, value: unknown, pointer: string): Generator<Case> 
       }
       for (const required of (schema.required as string[] | undefined) ?? []) {
         if (schema.properties[required].default !== undefined) continue;
-        yield { name: `${pointer}/${required} is missing (required)`, mutate: remove(`${pointer}/${required}`), expected: [pointer || '/', `must have required property '${required}'`] };
+        yield { name: `${pointer}/${required} is missing (required)`, mutate: remove(`${pointer}/${required}`), expected: [`${pointer}/${required}`, 'is required'] };
       }
       for (const [key, propSchema] of Object.entries(schema.properties as Record<string, Json>)) {
         if (v[key] !== undefined) yield* cases(propSchema, v[key], `${pointer}/${key}`);

@@ -6,7 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { Template as AssertionTemplate } from 'aws-cdk-lib/assertions';
 import { parseConfig, type GatewayConfig } from '../../lib/config.js';
 import { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
-import type { Template } from '../../lambda/core/template.js';
+import type { Template } from '../../contract/template.js';
 import { parseTemplate } from '../../lambda/core/template-loader.js';
 
 /** The smallest realistic deploy config: one issuer, both backends, Google by Workload Identity, Databricks by PAT. */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { deployedSettings, settingsDefine } from '../../lib/constructs/embedded-settings.js';
+import { settingsDefine } from '../../lib/constructs/embedded-settings.js';
+import { runtimeSettings } from '../../lib/runtime-settings.js';
 import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
 import { ESM_REQUIRE_BANNER, GatewayFunction } from '../../lib/constructs/gateway-function.js';
 import { DATAPROC_TEMPLATE, TEST_ENV, testConfig } from './fixtures.js';
@@ -25,7 +26,7 @@ describe('GatewayFunction bundle', () => {
       projectRoot: PROJECT_ROOT,
       entry: 'test/cdk/bundle-fixture/index.ts',
       description: 'bundle test',
-      settingsDefine: settingsDefine(deployedSettings(testConfig(), [DATAPROC_TEMPLATE], PROJECT_ROOT)),
+      settingsDefine: settingsDefine(runtimeSettings(testConfig(), [DATAPROC_TEMPLATE], PROJECT_ROOT).catalog),
       logGroup: new LogGroup(stack, 'Logs'),
       memorySize: 128,
       timeout: Duration.seconds(3),
@@ -50,6 +51,6 @@ describe('GatewayFunction bundle', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '' } });
 
     // THEN the CommonJS dependency could require a built-in, and the config and templates are the synthesized ones
-    expect(JSON.parse(stdout)).toEqual({ platform: process.platform, name: 'TestGateway', templates: ['daily-sales-etl'] });
+    expect(JSON.parse(stdout)).toEqual({ platform: process.platform, maxBodyBytes: testConfig().api.maxBodyBytes, templates: ['daily-sales-etl'] });
   });
 });

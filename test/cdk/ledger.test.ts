@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Ledger } from '../../lib/constructs/ledger.js';
-import { LEDGER_TABLE } from '../../lambda/core/ledger-schema.js';
+import { LEDGER_TABLE } from '../../contract/ledger-table.js';
 import { TEST_ENV, testApp } from './fixtures.js';
 
 const newStack = () => new Stack(testApp(), 'Test', { env: TEST_ENV });

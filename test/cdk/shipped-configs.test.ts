@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfigFile } from '../../lib/config.js';
-import { ROUTES } from '../../lib/routes.js';
+import { ROUTES } from '../../contract/routes.js';
 import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
 import { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
-import { loadTemplateDir } from '../../lambda/core/template-loader.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
 import { TEST_ENV, testApp } from './fixtures.js';
 
 const CONFIGS = readdirSync(join(PROJECT_ROOT, 'config')).filter((f) => /\.ya?ml$/.test(f));

@@ -1,7 +1,7 @@
 // The stack's wiring: which function gets which permission, setting and output.
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { GATEWAY_RUNTIME } from '../../lib/constructs/gateway-function.js';
-import { METRICS } from '../../lambda/core/metric-names.js';
+import { METRICS } from '../../contract/signals.js';
 import { buildStack, DATAPROC_TEMPLATE, testConfig } from './fixtures.js';
 
 type Resources = Record<string, { Properties: Record<string, any> }>;

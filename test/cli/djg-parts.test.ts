@@ -13,8 +13,8 @@ import { parseDuration } from '../../cli/job-watch.js';
 import { parseParamFlags, readParamsFile } from '../../cli/params.js';
 import { configDir, readConfigFile, resolveSettings, saveProfile } from '../../cli/settings.js';
 import { commandFingerprint, SubmissionNotes } from '../../cli/submissions.js';
-import { loadTemplateDir } from '../../lambda/core/template-loader.js';
-import { ROUTES } from '../../lib/routes.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
+import { ROUTES } from '../../contract/routes.js';
 
 const templates = Object.fromEntries(loadTemplateDir('templates').map((t) => [t.id, t]));
 const dir = () => mkdtempSync(join(tmpdir(), 'djg-parts-'));
@@ -133,7 +133,7 @@ describe('the config file and profiles', () => {
     const djgDir = join(cfg, 'djg');
     saveProfile(djgDir, 'prod', { url: 'https://jobs.example.com' });
     writeFileSync(join(djgDir, 'config.yaml'), 'profiles:\n  prod:\n    url: ftp://x\n    colour: red\n');
-    expect(() => readConfigFile(djgDir)).toThrow(new CliError(`${join(djgDir, 'config.yaml')}: invalid djg config - /profiles/prod must NOT have additional properties (colour); /profiles/prod/url must match pattern "^https?://"`, 2));
+    expect(() => readConfigFile(djgDir)).toThrow(new CliError(`${join(djgDir, 'config.yaml')}: invalid djg config - /profiles/prod/colour is not a known field; /profiles/prod/url must match pattern "^https?://" (got \"ftp://x\")`, 2));
     writeFileSync(join(djgDir, 'config.yaml'), 'profiles: {prod: {url: "https://jobs.example.com"}}\n');
     expect(() => resolveSettings({ profile: 'staging' }, io({ XDG_CONFIG_HOME: cfg }))).toThrow(/no profile "staging" in .*config.yaml \(profiles: prod\)/);
     expect(() => resolveSettings({ url: 'http://jobs.example.com' }, io({ XDG_CONFIG_HOME: cfg }))).toThrow('--url must use https (plain http only to this machine, for local mode)');

@@ -5,7 +5,7 @@ import { MASK, maskParameters } from '../../lambda/core/audit.js';
 import { legacyRequestHash } from '../../lambda/core/ids.js';
 import { KeyedHash, keyedHashFromSecret, MacKeyInvalid } from '../../lambda/core/keyed-hash.js';
 import { principalKey } from '../../lambda/core/principal.js';
-import { StaticSecretStore } from '../../lambda/backends/secrets-manager.js';
+import { StaticSecretStore } from '../../lambda/adapters/secrets-manager.js';
 
 const key = 'k'.repeat(64);
 const mac = new KeyedHash(key);

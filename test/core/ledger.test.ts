@@ -1,4 +1,4 @@
-import { DynamoLedger } from '../../lambda/core/dynamo-ledger.js';
+import { DynamoLedger } from '../../lambda/adapters/dynamodb/ledger.js';
 import { InvalidCursor, type JobRecord } from '../../lambda/core/ledger.js';
 import { startEmbeddedLedger, type EmbeddedLedger } from '../../local/embedded-ledger.js';
 

@@ -1,6 +1,6 @@
 import { isAdmin, isAuditor, mayCancel, mayListOthers, mayRead, mayRun } from '../../lambda/core/policy.js';
 import { principalKey, type Principal } from '../../lambda/core/principal.js';
-import type { Template } from '../../lambda/core/template.js';
+import type { Template } from '../../contract/template.js';
 
 const template = (over: Partial<Template> = {}): Template =>
   ({ id: 't', description: 'd', backend: 'dataproc', allowedGroups: ['analysts'], allowAgents: false, datasets: [], sensitiveParameters: [], personalParameters: [], parameters: { type: 'object' }, limits: {}, file: 'f', ...over }) as Template;

@@ -1,4 +1,4 @@
-import { rememberedRevocationCheck } from '../../lambda/core/revocation-check.js';
+import { rememberedRevocationCheck } from '../../lambda/core/revocations.js';
 
 describe('rememberedRevocationCheck', () => {
   it('asks the store once per principal within the window, and again after it', async () => {

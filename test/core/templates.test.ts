@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { TemplateCatalog } from '../../lambda/core/catalog.js';
 import { ParameterValidationFailed, TemplateError } from '../../lambda/core/errors.js';
 import { renderRequest, substitute } from '../../lambda/core/render.js';
-import { loadTemplateDir, parseTemplate } from '../../lambda/core/template-loader.js';
+import { parseTemplate } from '../../lambda/core/template-loader.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
 
 const base = `
 id: t-one

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SecretUnavailable, type SecretStore } from '../../lambda/core/secrets.js';
-import { DatabricksCredentials, DatabricksCredentialsError } from '../../lambda/backends/databricks-credentials.js';
-import { SecretsManagerStore, StaticSecretStore } from '../../lambda/backends/secrets-manager.js';
+import { DatabricksCredentials, DatabricksCredentialsError } from '../../lambda/adapters/databricks/credentials.js';
+import { SecretsManagerStore, StaticSecretStore } from '../../lambda/adapters/secrets-manager.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../../local/emulators/databricks.js';
 import { ManualClock } from '../../local/emulators/faults.js';
 

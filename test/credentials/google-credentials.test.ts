@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { GoogleCredentialsConfig } from '../../lib/config.js';
+import type { GoogleCredentialsConfig } from '../../contract/settings.js';
 import { SecretUnavailable, type SecretStore } from '../../lambda/core/secrets.js';
 import {
   createGoogleAuth,
@@ -9,7 +9,7 @@ import {
   GoogleCredentialsMisconfigured,
   InvalidServiceAccount,
   type AwsCredentialSource,
-} from '../../lambda/backends/google-credentials.js';
+} from '../../lambda/adapters/google/credentials.js';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from '../../local/emulators/google-tokens.js';
 
 const AUDIENCE = '//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/aws-pool/providers/gateway';

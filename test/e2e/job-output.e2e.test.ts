@@ -1,6 +1,6 @@
 // GET /jobs/{id}/output and GET /me through local mode: the route, its read rights, its bounds and its audit line.
-import { loadTemplateDir } from '../../lambda/core/template-loader.js';
-import { checkAuditLine } from '../../lib/observability/audit-line-schema.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
+import { checkAuditLine } from '../../contract/audit-line.js';
 import { startTestGateway, type TestGateway } from './local-mode.js';
 
 let gw: TestGateway;

@@ -1,7 +1,8 @@
 // The whole request path in local mode: real tokens from the local identity provider, the local gateway, the handlers,
 // the ledger on dynalite and the Dataproc/Databricks emulators, reached through the real backend clients.
 import { readFileSync } from 'node:fs';
-import { loadTemplateDir, parseTemplate } from '../../lambda/core/template-loader.js';
+import { parseTemplate } from '../../lambda/core/template-loader.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
 import { startTestGateway, TERMINAL, type TestGateway } from './local-mode.js';
 
 // Test-only templates with a free-form argument, to drive the emulators' documented failure marker.

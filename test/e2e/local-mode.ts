@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile, type GatewayConfig } from '../../lib/config.js';
 import { startLocalMode, type LocalMode } from '../../local/local-mode.js';
-import type { Template } from '../../lambda/core/template.js';
+import type { Template } from '../../contract/template.js';
 import type { DataprocIam } from '../../local/emulators/dataproc.js';
 import type { Clock } from '../../local/emulators/faults.js';
 

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describeAwsError } from '../../cli/errors.js';
-import { AUDIT_QUERIES, renderQuery } from '../../lib/audit-queries.js';
+import { AUDIT_QUERIES, renderQuery } from '../../contract/audit-queries.js';
 import { ISSUER, JOB_A, NOW } from './audit-lines.js';
 import { audit, captureIo, tableRows } from './cli-io.js';
 

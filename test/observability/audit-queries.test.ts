@@ -1,7 +1,7 @@
 // The saved queries: one definition, well-formed, parameters spliced safely, and the very strings the stack saves.
 import { describe, expect, test } from '@jest/globals';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AUDIT_QUERIES, AUDIT_QUERY_LIST, InvalidQueryParameter, renderQuery } from '../../lib/audit-queries.js';
+import { AUDIT_QUERIES, AUDIT_QUERY_LIST, InvalidQueryParameter, renderQuery } from '../../contract/audit-queries.js';
 import type { Observability } from '../../lib/constructs/observability.js';
 import { dashboardBody, observedStack } from './fixtures.js';
 

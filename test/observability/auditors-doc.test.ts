@@ -2,7 +2,7 @@
 // and it lists every alarm and every CLI command.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
-import { AUDIT_QUERY_LIST } from '../../lib/audit-queries.js';
+import { AUDIT_QUERY_LIST } from '../../contract/audit-queries.js';
 import { ALARM_DEFAULTS } from '../../lib/observability/alarms.js';
 
 const doc = readFileSync(new URL('../../docs/auditors.md', import.meta.url), 'utf8');

@@ -2,9 +2,10 @@
 // namespace, metric and dimensions as the metric definition in lib/observability/metrics.ts.
 import { describe, expect, test } from '@jest/globals';
 import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { PowertoolsAuthorizerMetrics } from '../../lambda/edge/auth-metrics.js';
-import { createMetrics, PowertoolsJobMetrics } from '../../lambda/edge/metrics.js';
-import { authorizerDenials, backendLatency, DEFAULT_METRIC_SOURCE, FAIL_CLOSED_REASONS, jobsSubmitted, submitFailures } from '../../lib/observability/metrics.js';
+import { PowertoolsAuthorizerMetrics } from '../../lambda/adapters/powertools/authorizer-metrics.js';
+import { createMetrics, PowertoolsJobMetrics } from '../../lambda/adapters/powertools/job-metrics.js';
+import { FAIL_CLOSED_REASONS } from '../../contract/denials.js';
+import { authorizerDenials, backendLatency, DEFAULT_METRIC_SOURCE, jobsSubmitted, submitFailures } from '../../lib/observability/metrics.js';
 
 interface EmfLine {
   readonly namespace: string;

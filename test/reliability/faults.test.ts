@@ -1,7 +1,7 @@
 // Exactly-once under faults: both emulators fail ~30% of calls (429, 500, 503, held-then-dropped connections, resets
 // before and after the work, slow answers) while clients retry each submission with its Idempotency-Key.
 import type { FaultKind, FaultSettings } from '../../local/emulators/faults.js';
-import { GATEWAY_LABEL } from '../../lambda/backends/dataproc-labels.js';
+import { GATEWAY_LABEL } from '../../lambda/adapters/dataproc/labels.js';
 import { startTestGateway, type TestGateway } from '../e2e/local-mode.js';
 import { backendJobsFor, inPool, RELIABILITY_TEMPLATES, seededRandom, submitUntilAnswered, type SubmitOutcome } from './support.js';
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { loadConfigFile } from '../../lib/config.js';
 import { LOCAL_AWS } from '../../local/embedded-ledger.js';
 import { startLocalMode, type LocalMode } from '../../local/local-mode.js';
-import { loadTemplateDir, parseTemplate } from '../../lambda/core/template-loader.js';
+import { parseTemplate } from '../../lambda/core/template-loader.js';
+import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
 import { CATEGORIES, generateHostileRequests, type HostileRequest } from './hostile-requests.js';
 import { inPool, seededRandom } from './support.js';
 

@@ -1,10 +1,11 @@
 // Reserved rows that no retry comes back for: the reconciler asks the backend and records, abandons or flags each one.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AuditTrail } from '../../lambda/core/audit.js';
-import type { BackendName, JobBackend } from '../../lambda/core/backend.js';
+import type { JobBackend } from '../../lambda/core/backend.js';
+import type { BackendName } from '../../contract/backends.js';
 import { TemplateCatalog } from '../../lambda/core/catalog.js';
 import { InvalidReconcilerSetting, Reconciler, type ReconcileReport } from '../../lambda/core/reconciler.js';
-import type { Template } from '../../lambda/core/template.js';
+import type { Template } from '../../contract/template.js';
 import { startTestGateway, type TestGateway } from '../e2e/local-mode.js';
 import { backendJobsFor, crashingService, localPrincipal, RELIABILITY_TEMPLATES, REQUEST_FACTS, SimulatedCrash, type CrashPoint } from './support.js';
 

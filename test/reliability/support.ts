@@ -1,15 +1,16 @@
 // Shared GIVENs for the reliability tests: templates without limits on every backend kind, a seeded PRNG, and a
 // client that retries a submission with its Idempotency-Key until it gets an answer.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { deriveDataprocIds } from '../../lambda/backends/dataproc-ids.js';
+import { deriveDataprocIds } from '../../lambda/adapters/dataproc/ids.js';
 import { AuditTrail } from '../../lambda/core/audit.js';
-import type { BackendName, JobBackend } from '../../lambda/core/backend.js';
+import type { JobBackend } from '../../lambda/core/backend.js';
+import type { BackendName } from '../../contract/backends.js';
 import { TemplateCatalog } from '../../lambda/core/catalog.js';
 import { JobsService } from '../../lambda/core/jobs.js';
 import type { Ledger } from '../../lambda/core/ledger.js';
 import type { Principal } from '../../lambda/core/principal.js';
 import { parseTemplate } from '../../lambda/core/template-loader.js';
-import type { Template } from '../../lambda/core/template.js';
+import type { Template } from '../../contract/template.js';
 import type { TestGateway } from '../e2e/local-mode.js';
 
 const template = (yaml: string, id: string): Template => parseTemplate(yaml, `${id}.yaml`);

@@ -3,10 +3,10 @@
 // Exactly that call sequence, against the Secrets Manager model and the Databricks emulator.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { HttpDatabricksOAuthSecretsApi } from '../../lambda/rotation/databricks-oauth-api.js';
-import { HttpDatabricksTokenApi } from '../../lambda/rotation/databricks-token-api.js';
+import { HttpDatabricksOAuthSecretsApi } from '../../lambda/adapters/databricks/oauth-secrets-api.js';
+import { HttpDatabricksTokenApi } from '../../lambda/adapters/databricks/token-api.js';
 import { CredentialTestFailed, SecretNotProvisioned } from '../../lambda/rotation/errors.js';
-import { IamKeyApi } from '../../lambda/rotation/google-key-api.js';
+import { IamKeyApi } from '../../lambda/adapters/google/key-api.js';
 import { isPlaceholder } from '../../lambda/rotation/placeholder.js';
 import { createRotationHandler } from '../../lambda/rotation/rotation.js';
 import { AWSCURRENT, AWSPENDING } from '../../lambda/rotation/secret-versions.js';
@@ -37,8 +37,8 @@ async function world(initial: (host: string) => string) {
   const handler = createRotationHandler({
     secrets: sm,
     rotatorFor: rotationTargets({
-      config: { databricks: { host: emulator.url, credentials: { type: 'pat' }, maxRetries: 0 }, rotation: { enabled: true, intervalDays: 30, tokenLifetimeDays: 45 } },
-      env: { DATABRICKS_SECRET_ID: sm.arn },
+      settings: { databricks: { host: emulator.url, credentials: { type: 'pat' }, maxRetries: 0 }, tokenLifetimeDays: 45 },
+      secretIds: { databricks: sm.arn },
       databricks: new HttpDatabricksTokenApi({ maxRetries: 0 }),
       google: new IamKeyApi(),
       databricksOAuth: new HttpDatabricksOAuthSecretsApi(),

@@ -2,11 +2,11 @@
 // Manager model and the Databricks emulator's service principal secrets API and /oidc/v1/token, with a failure injected
 // at every call of every step and then the retry Secrets Manager makes.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { HttpDatabricksOAuthSecretsApi, type OAuthApiHttpOptions } from '../../lambda/rotation/databricks-oauth-api.js';
+import { HttpDatabricksOAuthSecretsApi, type OAuthApiHttpOptions } from '../../lambda/adapters/databricks/oauth-secrets-api.js';
 import type { RotatedOAuthSecret } from '../../lambda/rotation/databricks-oauth-rotator.js';
-import { HttpDatabricksTokenApi } from '../../lambda/rotation/databricks-token-api.js';
+import { HttpDatabricksTokenApi } from '../../lambda/adapters/databricks/token-api.js';
 import { CredentialApiFailed, CredentialTestFailed, MalformedSecret } from '../../lambda/rotation/errors.js';
-import { IamKeyApi } from '../../lambda/rotation/google-key-api.js';
+import { IamKeyApi } from '../../lambda/adapters/google/key-api.js';
 import { createRotationHandler, type RotationHandler } from '../../lambda/rotation/rotation.js';
 import { AWSCURRENT, AWSPREVIOUS } from '../../lambda/rotation/secret-versions.js';
 import { rotationTargets } from '../../lambda/rotation/targets.js';
@@ -47,11 +47,8 @@ async function world(options: { secret?: (host: string, spId: string) => Record<
   const handler = createRotationHandler({
     secrets: plan.wrap('secrets', sm),
     rotatorFor: rotationTargets({
-      config: {
-        databricks: { host: emulator.url, credentials: { type: 'oauth-m2m' }, maxRetries: 1 },
-        rotation: { enabled: true, intervalDays: 30, tokenLifetimeDays: LIFETIME_DAYS },
-      },
-      env: { DATABRICKS_SECRET_ID: sm.arn },
+      settings: { databricks: { host: emulator.url, credentials: { type: 'oauth-m2m' }, maxRetries: 1 }, tokenLifetimeDays: LIFETIME_DAYS },
+      secretIds: { databricks: sm.arn },
       databricks: new HttpDatabricksTokenApi(),
       databricksOAuth: plan.wrap('databricks', api),
       google: new IamKeyApi(),

@@ -3,10 +3,10 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../../local/emulators/databricks.js';
 import type { RotatedPat } from '../../lambda/rotation/databricks-pat-rotator.js';
-import { HttpDatabricksOAuthSecretsApi } from '../../lambda/rotation/databricks-oauth-api.js';
-import { HttpDatabricksTokenApi, type TokenApiHttpOptions } from '../../lambda/rotation/databricks-token-api.js';
+import { HttpDatabricksOAuthSecretsApi } from '../../lambda/adapters/databricks/oauth-secrets-api.js';
+import { HttpDatabricksTokenApi, type TokenApiHttpOptions } from '../../lambda/adapters/databricks/token-api.js';
 import { CredentialTestFailed, InvalidRotationEvent, MalformedSecret } from '../../lambda/rotation/errors.js';
-import { IamKeyApi } from '../../lambda/rotation/google-key-api.js';
+import { IamKeyApi } from '../../lambda/adapters/google/key-api.js';
 import { createRotationHandler, type RotationHandler } from '../../lambda/rotation/rotation.js';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../lambda/rotation/secret-versions.js';
 import { rotationTargets } from '../../lambda/rotation/targets.js';
@@ -44,11 +44,8 @@ async function world(options: { secret?: (host: string) => Record<string, unknow
   const handler = createRotationHandler({
     secrets: plan.wrap('secrets', sm),
     rotatorFor: rotationTargets({
-      config: {
-        databricks: { host: emulator.url, credentials: { type: 'pat' }, maxRetries: 1 },
-        rotation: { enabled: true, intervalDays: 30, tokenLifetimeDays: LIFETIME_DAYS },
-      },
-      env: { DATABRICKS_SECRET_ID: sm.arn },
+      settings: { databricks: { host: emulator.url, credentials: { type: 'pat' }, maxRetries: 1 }, tokenLifetimeDays: LIFETIME_DAYS },
+      secretIds: { databricks: sm.arn },
       databricks: plan.wrap('databricks', api),
       google: new IamKeyApi(),
       databricksOAuth: new HttpDatabricksOAuthSecretsApi(),

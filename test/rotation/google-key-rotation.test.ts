@@ -2,10 +2,10 @@
 // token emulator's IAM keys API and JWT-bearer grant, with a failure injected at every call and then the retry.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startGoogleTokenEmulator, type GoogleTokenEmulator } from '../../local/emulators/google-tokens.js';
-import { HttpDatabricksOAuthSecretsApi } from '../../lambda/rotation/databricks-oauth-api.js';
-import { HttpDatabricksTokenApi } from '../../lambda/rotation/databricks-token-api.js';
+import { HttpDatabricksOAuthSecretsApi } from '../../lambda/adapters/databricks/oauth-secrets-api.js';
+import { HttpDatabricksTokenApi } from '../../lambda/adapters/databricks/token-api.js';
 import { CredentialTestFailed, MalformedSecret } from '../../lambda/rotation/errors.js';
-import { IamKeyApi, parseServiceAccountKey } from '../../lambda/rotation/google-key-api.js';
+import { IamKeyApi, parseServiceAccountKey } from '../../lambda/adapters/google/key-api.js';
 import { createRotationHandler } from '../../lambda/rotation/rotation.js';
 import { AWSCURRENT } from '../../lambda/rotation/secret-versions.js';
 import { rotationTargets } from '../../lambda/rotation/targets.js';
@@ -40,8 +40,8 @@ async function world(options: { initialValue?: (google: GoogleTokenEmulator) => 
   const handler = createRotationHandler({
     secrets: plan.wrap('secrets', sm),
     rotatorFor: rotationTargets({
-      config: { dataproc: { projectId: 'acme-data-test', region: 'europe-west1', credentials }, rotation: { enabled: true, intervalDays: 30, tokenLifetimeDays: 45 } },
-      env: { GOOGLE_KEY_SECRET_ID: sm.name },
+      settings: { dataproc: { projectId: 'acme-data-test', region: 'europe-west1', credentials }, tokenLifetimeDays: 45 },
+      secretIds: { googleKey: sm.name },
       databricks: new HttpDatabricksTokenApi(),
       google: plan.wrap('google', new IamKeyApi({ iamEndpoint: google.url, tokenUrl: google.oauthTokenUrl })),
       databricksOAuth: new HttpDatabricksOAuthSecretsApi(),

@@ -11,10 +11,11 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig } from '../../lib/config.js';
-import { METRICS } from '../../lambda/core/metric-names.js';
+import { METRICS } from '../../contract/signals.js';
 import { SecretStoreFailed } from '../../lambda/rotation/errors.js';
 import { AWSCURRENT, AWSPENDING } from '../../lambda/rotation/secret-versions.js';
-import type { GatewaySettings } from '../../lambda/runtime/settings.js';
+import { runtimeSettings } from '../../lib/runtime-settings.js';
+import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../../local/emulators/databricks.js';
 import { SecretsManagerModel } from './secrets-manager-model.js';
 
@@ -70,11 +71,9 @@ beforeAll(async () => {
     return { ARN: model.arn };
   });
 
-  const settings: GatewaySettings = {
-    // a stack name unlike the service name: the function must log under its service, not the config's name
-    config: parseConfig({ name: 'AcmeJobGateway', auth: {}, databricks: { host: emulator.url, credentials: { type: 'pat' } }, rotation: { tokenLifetimeDays: 10 } }),
-    templates: [],
-  };
+  // a stack name unlike the service name: the function must log under its service, not the config's name
+  const config = parseConfig({ name: 'AcmeJobGateway', auth: {}, databricks: { host: emulator.url, credentials: { type: 'pat' } }, rotation: { tokenLifetimeDays: 10 } });
+  const settings = runtimeSettings(config, [], PROJECT_ROOT).rotation;
   (globalThis as Record<string, unknown>).__GATEWAY_SETTINGS__ = JSON.stringify(settings);
   process.env.DATABRICKS_SECRET_ID = model.arn;
   process.env.AWS_REGION ??= 'eu-west-1';

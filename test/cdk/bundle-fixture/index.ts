@@ -1,7 +1,7 @@
 // Bundle-test entry: what every gateway function relies on (embedded settings, CommonJS dependencies), without AWS.
-import { embeddedSettings } from '../../../lambda/runtime/settings.js';
+import { readSettings } from '../../../lambda/runtime/settings.js';
 import platform from './legacy.cjs';
 
-const settings = embeddedSettings();
+const settings = readSettings('catalog');
 
-export const handler = async () => ({ platform: platform(), name: settings.config.name, templates: settings.templates.map((t) => t.id) });
+export const handler = async () => ({ platform: platform(), maxBodyBytes: settings.maxBodyBytes, templates: settings.templates.map((t) => t.id) });
