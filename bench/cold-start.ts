@@ -138,7 +138,7 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
       `Bundles: ${source}; each is \`node <asset>/index.mjs\` with the embedded settings define in place and the function's environment, so the module top level runs exactly as in Lambda's init phase (the handler is not invoked).`,
       `Wall time from spawn to exit, ${options.runs} interleaved runs per variant after one untimed run each; medians. Baseline: ${BARE} in the same rounds.`,
       'As deployed, functions run with `NODE_OPTIONS=--enable-source-maps`; the table also shows the same bundle without it.',
-      `Target class: the authorizer ≤ 1.15×; a bundle holding the Dataproc backend (lambda/backends/dataproc.ts) ≤ 1.5×; the others ≤ 1.2×.`,
+      `Target class: the authorizer ≤ 1.15×; a bundle holding the Dataproc backend (lambda/adapters/dataproc/backend.ts) ≤ 1.5×; the others ≤ 1.2×.`,
     ],
     figures,
     tables: [

@@ -1,4 +1,4 @@
-// The one place djg knows the API's routes: each call names a route of the route table (lib/routes.ts) by its method
+// The one place djg knows the API's routes: each call names a route of the route table (contract/routes.ts) by its method
 // and path, so a route the gateway does not serve fails here, in the tests, rather than at a user's terminal.
 import { ROUTES } from '../contract/routes.js';
 
@@ -22,7 +22,7 @@ export interface RouteCall {
 /** `route('GET /jobs/{id}', {id})`: the call for a route of the table. */
 export function route(key: RouteKey, params: Readonly<Record<string, string>> = {}): RouteCall {
   const [method, template] = key.split(' ') as ['GET' | 'POST', string];
-  if (!ROUTES.some((r) => r.method === method && r.path === template)) throw new Error(`djg calls ${key}, which lib/routes.ts does not have`);
+  if (!ROUTES.some((r) => r.method === method && r.path === template)) throw new Error(`djg calls ${key}, which contract/routes.ts does not have`);
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) throw new Error(`${key} needs ${name}`);

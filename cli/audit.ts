@@ -1,6 +1,6 @@
 // `djg audit who-ran <jobId>` | `principal <subject> --since 7d` | `denied --since 24h` | ... : the saved audit queries,
 // run against the deployed audit log group (CloudWatch Logs Insights) or local mode's audit log. One subcommand per
-// query of lib/audit-queries.ts, so the CLI and the stack's saved queries cannot drift.
+// query of contract/audit-queries.ts, so the CLI and the stack's saved queries cannot drift.
 import { Option, type Command } from 'commander';
 import { AUDIT_QUERY_LIST, InvalidQueryParameter, renderQuery, type AuditQuery } from '../contract/audit-queries.js';
 import { DEFAULT_LOCAL_CONFIG, DEFAULT_OUTPUTS_FILE, LOG_GROUP_ENV, resolveLocalAuditFile, resolveLogGroup } from './audit-source.js';

@@ -80,7 +80,7 @@ type Evaluator = (lines: readonly Line[], q: AuditQuery, values: Readonly<Record
 const listing = (keep: (l: Line, values: Readonly<Record<string, string>>) => boolean, order: (a: Line, b: Line) => number): Evaluator =>
   (lines, q, values) => lines.filter((l) => isAudit(l) && keep(l, values)).sort(order).slice(0, LIMIT).map((l) => project(l, q.columns));
 
-/** One evaluator per saved query; each mirrors its `queryString` in lib/audit-queries.ts. */
+/** One evaluator per saved query; each mirrors its `queryString` in contract/audit-queries.ts. */
 export const LOCAL_EVALUATORS: Readonly<Record<AuditQueryName, Evaluator>> = {
   'who-ran': listing((l, v) => l.jobId === v.jobId, oldestFirst),
   principal: listing((l, v) => field(l, 'principal.subject') === v.subject || field(l, 'target.subject') === v.subject, newestFirst),

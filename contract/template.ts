@@ -1,6 +1,6 @@
 import type { BackendName } from './backends.js';
 
-/** A job template as loaded and validated from templates/*.yaml (format in DESIGN.md "Job templates"). */
+/** A job template as loaded and validated from templates/*.yaml (format in README.md "Job templates"). */
 export interface Template {
   readonly id: string;
   readonly description: string;

@@ -325,7 +325,7 @@ export function loadConfigFile(path: string, cwd = process.cwd()): GatewayConfig
   return Object.assign(config, { sourceFile: file, templatesPath });
 }
 
-/** What the group check needs of a template (lambda/core/template.ts `Template`). */
+/** What the group check needs of a template (contract/template.ts `Template`). */
 export interface GroupsOfTemplate {
   readonly id: string;
   readonly file: string;

@@ -1,4 +1,4 @@
-// The deployed gateway, composed as in DESIGN.md's request path: client → API (+ WAF) → authorizer → functions → ledger,
+// The deployed gateway, composed as in docs/architecture.md's request path: client → API (+ WAF) → authorizer → functions → ledger,
 // backends' credentials and audit log; then what watches it: dashboard, alarms, credential rotation, reconciliation.
 import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';

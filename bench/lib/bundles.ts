@@ -140,5 +140,5 @@ export function composition(metafile: Metafile): PackageShare[] {
 
 /** Whether a bundle carries the Dataproc backend (and so may call Dataproc). */
 export function reachesDataproc(metafile: Metafile): boolean {
-  return Object.values(metafile.outputs).some((o) => Object.keys(o.inputs).some((i) => i.endsWith('lambda/backends/dataproc.ts')));
+  return Object.values(metafile.outputs).some((o) => Object.keys(o.inputs).some((i) => i.endsWith('lambda/adapters/dataproc/backend.ts')));
 }

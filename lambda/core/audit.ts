@@ -3,7 +3,7 @@ import type { Template } from '../../contract/template.js';
 import type { AuditEventName, AuditOutcome } from '../../contract/audit-line.js';
 
 
-/** One audit decision: the JSON line DESIGN.md "Audit trail" specifies. Never carries a token or a secret. */
+/** One audit decision: the JSON line docs/auditors.md describes (contract/audit-line.ts checks it). Never carries a token or a secret. */
 export interface AuditEvent {
   readonly event: AuditEventName;
   readonly outcome: AuditOutcome;

@@ -8,7 +8,7 @@ export interface Principal {
   /** Only the groups the issuer is trusted to assert (config `trustedGroups`). */
   readonly groups: readonly string[];
   readonly kind: PrincipalKind;
-  /** Route scopes (lib/routes.ts ROUTE_SCOPES) the token was granted, already translated from the issuer's names. */
+  /** Route scopes (contract/routes.ts ROUTE_SCOPES) the token was granted, already translated from the issuer's names. */
   readonly scopes: readonly string[];
 }
 

@@ -1,4 +1,4 @@
-// The REST API: the routes of lib/routes.ts behind a Lambda REQUEST authorizer, validated, throttled, logged and traced.
+// The REST API: the routes of contract/routes.ts behind a Lambda REQUEST authorizer, validated, throttled, logged and traced.
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   ApiKeySourceType,
@@ -60,7 +60,7 @@ export interface GatewayApiProps {
   readonly routeHandler: (name: ApiFunction) => IFunction;
   /** Stage-wide throttling. @default 50 rps, burst 100 (config `api.throttle`) */
   readonly throttle: Throttle;
-  /** Per-route throttling, keyed `"METHOD /path"` as in lib/routes.ts. @default none */
+  /** Per-route throttling, keyed `"METHOD /path"` as in contract/routes.ts. @default none */
   readonly routeThrottles?: Readonly<Record<string, Throttle>>;
   /** A usage plan with a daily quota; callers then need an API key (`x-api-key`) as well as a token. @default none */
   readonly usagePlan?: { readonly quotaPerDay: number };
@@ -72,7 +72,7 @@ export interface GatewayApiProps {
   readonly accessLogRetentionDays: number;
   /** Days to keep API Gateway's execution log (for debugging). */
   readonly executionLogRetentionDays: number;
-  /** @default ROUTES from lib/routes.ts */
+  /** @default ROUTES from contract/routes.ts */
   readonly routes?: readonly Route[];
 }
 

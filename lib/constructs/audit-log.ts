@@ -4,29 +4,18 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { CustomDataIdentifier, DataIdentifier, DataProtectionPolicy, LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CLOUDWATCH_MASKING } from '../../contract/credentials.js';
 import { retentionDays } from './log-retention.js';
 
-/**
- * Credentials that must never be readable in the logs, as CloudWatch Logs custom data identifiers.
- * CloudWatch allows only `[a-zA-Z0-9_#=@/;, -]` and `^$?[]{}|\*+.` in these patterns (no groups), at most 200 characters.
- */
-export const CREDENTIAL_PATTERNS = {
-  DatabricksToken: 'dapi[0-9a-f]{32}',
-  BearerToken: '[Bb]earer [A-Za-z0-9_.+/=-]{16,}',
-  JsonWebToken: 'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]+',
-  GoogleAccessToken: 'ya29\\.[A-Za-z0-9_-]{16,}',
-  DatabricksOAuthSecret: 'dose[0-9a-f]{32}',
-  BasicAuthHeader: '[Bb]asic [A-Za-z0-9+/=]{16,}',
-} as const;
+/** The credentials of contract/credentials.ts that CloudWatch masks with custom data identifiers: name → regex. */
+export const CREDENTIAL_PATTERNS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.values(CLOUDWATCH_MASKING).flatMap((m) => ('custom' in m ? [[m.custom, m.regex]] : [])),
+);
 
-/** CloudWatch managed identifiers for private keys and AWS secret keys. */
-export const MANAGED_CREDENTIAL_IDENTIFIERS = [
-  DataIdentifier.AWSSECRETKEY,
-  DataIdentifier.PKCSPRIVATEKEY,
-  DataIdentifier.OPENSSHPRIVATEKEY,
-  DataIdentifier.PGPPRIVATEKEY,
-  DataIdentifier.PUTTYPRIVATEKEY,
-] as const;
+/** The CloudWatch managed identifiers that mask the rest (private keys, AWS secret keys). */
+export const MANAGED_CREDENTIAL_IDENTIFIERS: readonly DataIdentifier[] = [
+  ...new Set(Object.values(CLOUDWATCH_MASKING).flatMap((m) => ('managed' in m ? m.managed : []))),
+].map((name) => new DataIdentifier(name));
 
 export interface AuditLogProps {
   /**

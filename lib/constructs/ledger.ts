@@ -1,4 +1,4 @@
-// The job ledger: one DynamoDB table whose shape comes from lambda/core/ledger-schema.ts, shared with the code that reads it.
+// The job ledger: one DynamoDB table whose shape comes from contract/ledger-table.ts, shared with the code that reads it.
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
@@ -54,7 +54,7 @@ export class Ledger extends Construct {
 
   /**
    * Let `grantee` call `actions` on the items whose partition key starts with one of `keyPrefixes` (`JOB#`, `ACTIVE#`,
-   * `REVOCATION#`: lambda/core/dynamo-job-rows.ts and revocation-check.ts), and nothing else of the table. DynamoDB
+   * `REVOCATION#`: lambda/adapters/dynamodb/job-rows.ts and revocation-check.ts), and nothing else of the table. DynamoDB
    * compares `dynamodb:LeadingKeys` with the partition key of the item the call names
    * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
    */
@@ -95,5 +95,5 @@ export class Ledger extends Construct {
 
 /** The item-level DynamoDB actions the gateway's functions may be granted (no Scan, no batch operations). */
 export type LedgerItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
-/** The ledger's indexes, as lambda/core/ledger-schema.ts names them. */
+/** The ledger's indexes, as contract/ledger-table.ts names them. */
 export type LedgerIndex = 'principalIndex' | 'pendingIndex';

@@ -49,7 +49,7 @@ export interface ObservabilityProps {
   readonly alarmTopicArn?: string;
   /**
    * Namespace and `service` dimension of the functions' embedded metrics.
-   * @default DataJobGateway / data-job-gateway, what lambda/edge/metrics.ts `createMetrics` emits
+   * @default DataJobGateway / data-job-gateway, what lambda/adapters/powertools/job-metrics.ts `createMetrics` emits
    */
   readonly metrics?: GatewayMetricSource;
 }

@@ -36,7 +36,7 @@ export interface SecretRotationProps {
    */
   readonly alarmTopic?: ITopic;
   /**
-   * Namespace the function's metrics are in (lambda/edge/metrics.ts `createMetrics`).
+   * Namespace the function's metrics are in (lambda/adapters/powertools/job-metrics.ts `createMetrics`).
    * @default METRICS.namespace
    */
   readonly metricsNamespace?: string;

@@ -1,5 +1,5 @@
 // Metric definitions: pure functions returning metrics, kept apart from the widgets and alarms built from them.
-// Names and dimensions of the gateway's own metrics come from lambda/core/metric-names.ts, which the functions emit by.
+// Names and dimensions of the gateway's own metrics come from contract/signals.ts, which the functions emit by.
 import { Duration } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { MathExpression, Metric, Stats, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
@@ -17,7 +17,7 @@ export interface GatewayMetricSource {
   readonly service: string;
 }
 
-/** What the functions emit today (lambda/edge/metrics.ts `createMetrics`). */
+/** What the functions emit today (lambda/adapters/powertools/job-metrics.ts `createMetrics`). */
 export const DEFAULT_METRIC_SOURCE: GatewayMetricSource = { namespace: METRICS.namespace, service: METRICS.service };
 
 // ── API Gateway (the stage's ApiName + Stage dimensions) ─────────────────────────────────────────
@@ -48,7 +48,7 @@ export const functionInvocations = (fn: IFunction, label: string): Metric => fn.
 export const functionDuration = (fn: IFunction, label: string, percentile: 50 | 99 = 99): Metric =>
   fn.metricDuration({ statistic: Stats.percentile(percentile), period: PERIOD, label: `${label} p${percentile}` });
 
-// ── The gateway's own metrics (embedded metric format, see lambda/edge/*metrics.ts) ───────────────
+// ── The gateway's own metrics (embedded metric format, see lambda/http/*metrics.ts) ───────────────
 
 function gatewayMetric(src: GatewayMetricSource, metricName: string, dimensions: Record<string, string>, statistic: string = Stats.SUM, label?: string): Metric {
   return new Metric({ namespace: src.namespace, metricName, dimensionsMap: { service: src.service, ...dimensions }, statistic, period: PERIOD, label });

@@ -65,7 +65,7 @@ export interface LocalIdentityProvider {
 
 /** The one resource server this provider issues tokens for; its `aud` is the configured audience. */
 const RESOURCE = 'urn:data-job-gateway:api';
-/** The gateway's API scopes (DESIGN.md "Identity and access") that a djg sign-in may be granted. */
+/** The gateway's route scopes (contract/routes.ts, docs/identity.md) that a djg sign-in may be granted. */
 const API_SCOPES = ['jobs:read', 'jobs:submit', 'jobs:cancel', 'jobs:approve', 'admin', 'audit'];
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** Seconds a device waits between polls (RFC 8628 §3.2 lets the server say; 5 when it does not). */

@@ -13,7 +13,7 @@ export const DEFAULT_AGENT_CLIENT = 'local-agent';
 export interface UserTokenRequest {
   readonly sub: string;
   readonly groups: readonly string[];
-  /** @default every route scope (lib/routes.ts ROUTE_SCOPES), so a developer token can call every route */
+  /** @default every route scope (contract/routes.ts ROUTE_SCOPES), so a developer token can call every route */
   readonly scopes?: readonly string[];
   /** @default 3600 */
   readonly ttlSeconds?: number;

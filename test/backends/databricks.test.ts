@@ -319,7 +319,7 @@ describe('DatabricksBackend against the emulator', () => {
       const err = await backend({ fetch: echoing }).backend.get({ kind: 'run', id: '5' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BackendRejected);
       expect((err as Error).message).not.toContain(PAT);
-      expect((err as Error).message).toContain('[redacted]');
+      expect((err as Error).message).toContain('[REDACTED:');
     });
 
     test('oauth-m2m: one token exchange serves many calls and the runs are made by the service principal', async () => {

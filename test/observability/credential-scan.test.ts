@@ -2,7 +2,7 @@
 // (lib/constructs/audit-log.ts) would mask the same credentials in CloudWatch.
 import { describe, expect, test } from '@jest/globals';
 import { CREDENTIAL_PATTERNS, MANAGED_CREDENTIAL_IDENTIFIERS } from '../../lib/constructs/audit-log.js';
-import { findCredentials, redactCredentials, type CredentialKind } from '../../lib/observability/credential-scan.js';
+import { findCredentials, redactCredentials, type CredentialKind } from '../../contract/credentials.js';
 
 // Built from parts so that no credential-shaped literal sits in the source.
 const hex32 = 'f21ee53d2b3648c2a1ed38953312a203';

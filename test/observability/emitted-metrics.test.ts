@@ -44,7 +44,7 @@ function watched(metric: Metric): Omit<EmfLine, 'value'> {
 
 const src = DEFAULT_METRIC_SOURCE;
 
-describe('authorizer denials (lambda/edge/auth-metrics.ts)', () => {
+describe('authorizer denials (lambda/adapters/powertools/authorizer-metrics.ts)', () => {
   test('one AuthorizerDenials line per denial, by service and reason', () => {
     const lines = emitted(() => new PowertoolsAuthorizerMetrics(createMetrics()).denied('expired'));
     expect(lines).toEqual([{ namespace: 'DataJobGateway', metric: 'AuthorizerDenials', dimensions: { service: 'data-job-gateway', reason: 'expired' }, value: 1 }]);
@@ -57,7 +57,7 @@ describe('authorizer denials (lambda/edge/auth-metrics.ts)', () => {
   });
 });
 
-describe('job metrics (lambda/edge/metrics.ts)', () => {
+describe('job metrics (lambda/adapters/powertools/job-metrics.ts)', () => {
   test('the submit-failure alarm watches the per-backend JobSubmitFailures line', () => {
     const lines = emitted(() => new PowertoolsJobMetrics(createMetrics()).submitFailed('databricks', 'refresh-features', 'TEMPORARILY_UNAVAILABLE'));
     const shapes = lines.map(({ value: _, ...shape }) => shape);

@@ -1,12 +1,12 @@
 // Suite-wide guard, loaded by jest's `setupFilesAfterEnv` for every test file: nothing the code under test writes to
-// stdout, stderr or the console may carry a token or a secret (DESIGN.md: "never logs a token or a secret").
+// stdout, stderr or the console may carry a token or a secret (README.md: "A 5xx never carries a stack trace, a token or a secret").
 // Every write is scanned; the test file fails in afterAll, naming the test and the kind of credential, never its value.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { afterAll, expect } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
-import { findCredentials, redactCredentials, type CredentialKind } from '../../lib/observability/credential-scan.js';
+import { findCredentials, redactCredentials, type CredentialKind } from '../../contract/credentials.js';
 
 /**
  * Exact values local mode and its emulators hold: local/local-mode.ts's Databricks PAT and OAuth client secret, and

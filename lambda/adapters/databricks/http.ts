@@ -1,5 +1,6 @@
 // One Databricks REST call with bounded retries: full-jitter backoff on 429/5xx/network errors, Retry-After honoured,
 // one credential re-read after a 401, and errors mapped to BackendFailure/BackendRejected without any token in them.
+import { redactCredentials } from '../../../contract/credentials.js';
 import { BackendFailure, BackendRejected } from '../../core/errors.js';
 import { DatabricksCredentialsError, type DatabricksTokenSource } from './credentials.js';
 
@@ -165,12 +166,7 @@ function readError(text: string, status: number, token: string): { code: string;
 
 /** Whatever Databricks says goes to callers and logs: strip anything that looks like a credential, and bound its length. */
 export function redact(text: string, ...secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
-  return out
-    .replace(/\bdapi[0-9a-z-]{8,}/gi, '[redacted]')
-    .replace(/\bBearer\s+[^\s"',]+/gi, 'Bearer [redacted]')
-    .slice(0, 500);
+  return redactCredentials(text, secrets.filter((s) => s.length >= 4)).slice(0, 500);
 }
 
 function parseJson(text: string): unknown {

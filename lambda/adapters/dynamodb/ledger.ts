@@ -1,5 +1,5 @@
 // The whole ledger on DynamoDB: conditional puts for reservation, a GSI by principal for listings, active-job slots; rows
-// that exist are read and updated through DynamoJobRows (lambda/core/dynamo-job-rows.ts).
+// that exist are read and updated through DynamoJobRows (lambda/adapters/dynamodb/job-rows.ts).
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoJobRows, JOB_KEY_PREFIX, PK, SLOTS_KEY_PREFIX, strip, type Item } from './job-rows.js';

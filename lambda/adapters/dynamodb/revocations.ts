@@ -1,4 +1,4 @@
-// Revocations in the ledger table (lambda/core/revocations.ts says what they are).
+// Revocations in the ledger table (lambda/adapters/dynamodb/revocations.ts says what they are).
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { LEDGER_TABLE } from '../../../contract/ledger-table.js';

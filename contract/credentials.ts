@@ -1,5 +1,6 @@
-// Shapes of credentials that must never appear in a log line: used by the test suite's log guard
-// (test/setup/no-secrets-in-logs.ts) and by tests that check the audit log's data protection policy covers them.
+// The credentials that must never appear in an answer or a log line, in one table: how the code recognises each
+// (runtime redaction in lambda/adapters/databricks/http.ts, the test suite's log guard test/setup/no-secrets-in-logs.ts)
+// and how the audit log's data protection policy masks it in CloudWatch (lib/constructs/audit-log.ts).
 
 export type CredentialKind =
   | 'jwt'
@@ -30,6 +31,22 @@ export const CREDENTIAL_SHAPES: Readonly<Record<Exclude<CredentialKind, 'known-s
   'google-access-token': /\bya29\.[A-Za-z0-9_-]{16,}/g,
   // 40 base64 characters after a secret-key label: a bare 40-character run would match every SHA-1 digest
   'aws-secret-key': /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+};
+
+/**
+ * How CloudWatch Logs masks each shape in the audit log: a custom data identifier (CloudWatch allows only
+ * `[a-zA-Z0-9_#=@/;, -]` and `^$?[]{}|\*+.` in its regex, no groups, at most 200 characters), or the managed identifiers
+ * that already cover it. https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL-custom-data-identifiers.html
+ */
+export const CLOUDWATCH_MASKING: Readonly<Record<Exclude<CredentialKind, 'known-secret'>, { readonly custom: string; readonly regex: string } | { readonly managed: readonly string[] }>> = {
+  jwt: { custom: 'JsonWebToken', regex: 'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]+' },
+  'databricks-token': { custom: 'DatabricksToken', regex: 'dapi[0-9a-f]{32}' },
+  'databricks-oauth-secret': { custom: 'DatabricksOAuthSecret', regex: 'dose[0-9a-f]{32}' },
+  'bearer-header': { custom: 'BearerToken', regex: '[Bb]earer [A-Za-z0-9_.+/=-]{16,}' },
+  'basic-header': { custom: 'BasicAuthHeader', regex: '[Bb]asic [A-Za-z0-9+/=]{16,}' },
+  'private-key': { managed: ['PkcsPrivateKey', 'OpenSshPrivateKey', 'PgpPrivateKey', 'PuttyPrivateKey'] },
+  'google-access-token': { custom: 'GoogleAccessToken', regex: 'ya29\\.[A-Za-z0-9_-]{16,}' },
+  'aws-secret-key': { managed: ['AwsSecretKey'] },
 };
 
 /** Every credential shape in `text`, plus any of `knownSecrets` (exact values a test environment holds) that appear in it. */
