@@ -6,6 +6,7 @@ import { GoogleCredentialsError, isHttpFailure, scrubHttpFailure } from './crede
 import { SecretKeyClient } from './key-client.js';
 import { CLOUD_PLATFORM_SCOPE } from './workload-identity.js';
 import { CredentialApiFailed, MalformedSecret } from '../../rotation/errors.js';
+import { MalformedKeyFile, parseKeyFile } from './key-file.js';
 
 export const GOOGLE_IAM_ENDPOINT = 'https://iam.googleapis.com';
 
@@ -124,19 +125,13 @@ export class IamKeyApi implements GoogleKeyApi {
 
 const accountName = (key: ServiceAccountKey) => `projects/-/serviceAccounts/${key.email}`;
 
-/** A JSON key file (or IAM's base64 `privateKeyData` of one); `what` names it in errors, which never quote it. */
+/** A key file as rotation handles it; `what` names it in errors, which never quote it. */
 export function parseServiceAccountKey(text: string, what: string): ServiceAccountKey {
-  const json = text.trimStart().startsWith('{') ? text : Buffer.from(text.trim(), 'base64').toString('utf8');
-  let v: unknown;
   try {
-    v = JSON.parse(json);
-  } catch {
-    throw new MalformedSecret(`${what} is not a service-account JSON key`);
+    const { json, email, keyId } = parseKeyFile(text, what);
+    return { json, email, keyId };
+  } catch (err) {
+    if (err instanceof MalformedKeyFile) throw new MalformedSecret(err.message);
+    throw err;
   }
-  const k = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-  if (k.type !== 'service_account' || typeof k.private_key !== 'string') throw new MalformedSecret(`${what} is not a service-account JSON key`);
-  for (const field of ['client_email', 'private_key_id'] as const) {
-    if (typeof k[field] !== 'string' || !k[field]) throw new MalformedSecret(`${what} has no "${field}"`);
-  }
-  return { json, email: k.client_email as string, keyId: k.private_key_id as string };
 }

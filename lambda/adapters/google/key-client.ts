@@ -3,6 +3,7 @@
 import { JWT } from 'google-auth-library';
 import type { SecretStore } from '../../core/secrets.js';
 import { credentialsFailure, GoogleCredentialsError, isHttpFailure, scrubHttpFailure } from './credential-errors.js';
+import { parseKeyFile, type KeyFile } from './key-file.js';
 
 export const GOOGLE_OAUTH_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
@@ -16,14 +17,6 @@ export interface KeySettings {
   readonly scopes: readonly string[];
 }
 
-/** The fields of a Google JSON key file this client needs. */
-interface KeyFile {
-  type: 'service_account';
-  client_email: string;
-  private_key: string;
-  private_key_id: string;
-  token_uri?: string;
-}
 
 export class SecretKeyClient extends JWT {
   /** Where the JWT-bearer grant goes: the config override, else the key's token_uri, else Google's. */
@@ -94,13 +87,17 @@ export class SecretKeyClient extends JWT {
       throw fail('SECRET_UNAVAILABLE', 'could not be read', true, err);
     }
     // Never keep a parse error: its message quotes the secret.
-    const key = parseKeyFile(raw);
-    if (!key) throw fail('INVALID_KEY', 'does not hold a service-account JSON key (or its base64 privateKeyData)', false);
-    if (key.client_email !== serviceAccount) throw fail('KEY_ACCOUNT_MISMATCH', `holds a key of another service account, not ${serviceAccount}`, false);
-    this.email = key.client_email;
-    this.key = key.private_key;
-    this.keyId = key.private_key_id;
-    this.tokenUri = this.settings.tokenUrl ?? key.token_uri ?? GOOGLE_OAUTH_TOKEN_URL;
+    let key: KeyFile;
+    try {
+      key = parseKeyFile(raw, 'the secret');
+    } catch {
+      throw fail('INVALID_KEY', 'does not hold a service-account JSON key (or its base64 privateKeyData)', false);
+    }
+    if (key.email !== serviceAccount) throw fail('KEY_ACCOUNT_MISMATCH', `holds a key of another service account, not ${serviceAccount}`, false);
+    this.email = key.email;
+    this.key = key.privateKey;
+    this.keyId = key.keyId;
+    this.tokenUri = this.settings.tokenUrl ?? key.tokenUri ?? GOOGLE_OAUTH_TOKEN_URL;
     this.gtoken = undefined; // gtoken holds the previous key
   }
 }
@@ -112,24 +109,3 @@ function rejectsKey(err: unknown): boolean {
   return status === 400 || status === 401;
 }
 
-/** The key file JSON, or IAM's base64 `privateKeyData` of it. */
-function parseKeyFile(raw: string): KeyFile | undefined {
-  const text = raw.trimStart().startsWith('{') ? raw : Buffer.from(raw.trim(), 'base64').toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const k = parsed as Partial<KeyFile> | null;
-  if (
-    k?.type !== 'service_account' ||
-    typeof k.client_email !== 'string' ||
-    typeof k.private_key !== 'string' ||
-    typeof k.private_key_id !== 'string' ||
-    (k.token_uri !== undefined && typeof k.token_uri !== 'string')
-  ) {
-    return undefined;
-  }
-  return k as KeyFile;
-}
