@@ -47,6 +47,7 @@ export const ApiSchema = Type.Object(
     }),
     usagePlan: Type.Optional(Type.Object({ quotaPerDay: Type.Integer({ minimum: 1 }) }, Strict)),
     maxBodyBytes: Type.Integer({ minimum: 1024, maximum: 1048576, default: 65536 }),
+    executionLogRetentionDays: Type.Integer({ minimum: 1, default: 30 }),
     waf: Type.Optional(
       Type.Object({ enabled: Type.Boolean(), rateLimitPer5Minutes: Type.Integer({ minimum: 10, default: 2000 }) }, Strict),
     ),
@@ -67,7 +68,6 @@ export const ApiSchema = Type.Object(
 
 export const FunctionsSchema = Type.Object(
   {
-    logRetentionDays: Type.Integer({ minimum: 1, default: 30 }),
     memorySize: Type.Integer({ minimum: 128, maximum: 10240, default: 512 }),
     timeoutSeconds: Type.Integer({ minimum: 3, maximum: 29, default: 29 }),
   },
@@ -242,6 +242,11 @@ const REPLACED_FIELDS: readonly { readonly at: RegExp; readonly field: string; r
     at: /^\/auth\/issuers\/\d+$/,
     field: 'requiredScopes',
     fix: 'was replaced by scopes: map each route scope (jobs:read, jobs:submit, jobs:cancel, jobs:approve, admin, audit) to this issuer\'s scope names, e.g. scopes: {"jobs:read": [jobs]} (docs/identity.md)',
+  },
+  {
+    at: /^\/functions$/,
+    field: 'logRetentionDays',
+    fix: 'was the retention of API Gateway\'s execution log, not of the functions\' logs (they write to the audit log, observability.auditRetentionDays): move it to api.executionLogRetentionDays',
   },
   {
     at: /^\/auth\/issuers\/\d+\/agentRule$/,

@@ -91,7 +91,7 @@ export class DataJobGatewayStack extends Stack {
       domain: config.api.domain,
       logKey: this.auditLog.key,
       accessLogRetentionDays: config.observability.auditRetentionDays,
-      executionLogRetentionDays: config.functions.logRetentionDays,
+      executionLogRetentionDays: config.api.executionLogRetentionDays,
     });
     // Links and the OpenAPI servers come from the stage's own URL, never from a request's Host header.
     for (const fn of [this.functions.catalog, this.functions.jobs, this.functions.admin]) fn.addEnvironment(ENV.apiBaseUrl, this.api.baseUrl);

@@ -127,7 +127,7 @@ export class GatewayApi extends Construct {
     // API Gateway writes execution logs to this fixed name; creating it first sets their retention and key.
     this.executionLogGroup = new LogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${STAGE_NAME}`,
-      retention: retentionDays(props.executionLogRetentionDays, '/functions/logRetentionDays'),
+      retention: retentionDays(props.executionLogRetentionDays, '/api/executionLogRetentionDays'),
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -175,7 +175,7 @@ describe('GatewayApi options', () => {
   });
 
   it('fails when the execution log retention is not one CloudWatch Logs offers', () => {
-    const config = testConfig((raw) => (raw.functions = { logRetentionDays: 45 }));
-    expect(() => buildStack(config)).toThrow(/^\/functions\/logRetentionDays must be a retention CloudWatch Logs offers \(got 45/);
+    const config = testConfig((raw) => (raw.api = { executionLogRetentionDays: 45 }));
+    expect(() => buildStack(config)).toThrow(/^\/api\/executionLogRetentionDays must be a retention CloudWatch Logs offers \(got 45/);
   });
 });

@@ -64,7 +64,7 @@ const STACK_NOTES: Record<string, string> = {
   'api.domain.name': 'custom domain; with it the execute-api endpoint is disabled',
   'api.domain.certificateArn': 'ACM certificate for the name, in the stack\'s region',
   'api.domain.truststoreVersion': 'S3 object version of the truststore',
-  'functions.logRetentionDays': 'API Gateway execution log retention (a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, ...)',
+  'api.executionLogRetentionDays': 'API Gateway execution log retention (a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, ...)',
   'functions.memorySize': 'MB, every function (arm64)',
   'functions.timeoutSeconds': 'API functions; API Gateway waits at most 29 s',
   'observability.auditRetentionDays': 'audit log and API access log retention (a CloudWatch retention)',

@@ -61,10 +61,11 @@ const FULL_WORKLOAD_IDENTITY: Json = {
     routeThrottles: { 'POST /jobs': { rateLimit: 5, burstLimit: 10 } },
     usagePlan: { quotaPerDay: 1000 },
     maxBodyBytes: 65536,
+    executionLogRetentionDays: 30,
     waf: { enabled: true, rateLimitPer5Minutes: 2000 },
     domain: { name: 'jobs.example.com', certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/x', truststoreUri: 's3://pki/trust.pem', truststoreVersion: 'v1' },
   },
-  functions: { logRetentionDays: 30, memorySize: 512, timeoutSeconds: 29 },
+  functions: { memorySize: 512, timeoutSeconds: 29 },
   observability: { auditRetentionDays: 365, auditKmsKeyArn: 'arn:aws:kms:eu-west-1:1:key/x', alarmTopicArn: 'arn:aws:sns:eu-west-1:1:oncall' },
   rotation: { enabled: true, intervalDays: 30, tokenLifetimeDays: 45 },
   reconciler: { enabled: true, everyMinutes: 5, pendingAfterMinutes: 15 },
@@ -278,6 +279,7 @@ describe('config validation (lib/config.ts)', () => {
   it.each([
     ['requiredScopes', (raw: Json) => (raw.auth.issuers[0].requiredScopes = ['jobs']), '/auth/issuers/0/requiredScopes was replaced by scopes: map each route scope'],
     ['agentRule.equals', (raw: Json) => (raw.auth.issuers[0].agentRule = { claim: 'idtyp', equals: 'app' }), '/auth/issuers/0/agentRule/equals was replaced by values: a list of the claim values'],
+    ['functions.logRetentionDays', (raw: Json) => (raw.functions.logRetentionDays = 30), '/functions/logRetentionDays was the retention of API Gateway\'s execution log, not of the functions\' logs'],
   ])('says what replaced %s, an older config\'s field', (_, mutate, expected) => {
     const raw = structuredClone(FULL_WORKLOAD_IDENTITY);
     mutate(raw);
