@@ -1,6 +1,8 @@
 // Where the audit CLI reads: the deployed audit log group (flag, environment, or `cdk deploy --outputs-file`), or local mode's file.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { LOCAL_AUDIT_LOG_FILE } from '../contract/audit-line.js';
 import { AuditCliError, EXIT } from './errors.js';
 
 /** The stack output naming the audit log group (lib/data-job-gateway-stack.ts). */
@@ -63,12 +65,14 @@ function readOutputs(file: string, required: boolean): Outputs | undefined {
 export async function resolveLocalAuditFile(options: { readonly file?: string; readonly config?: string; readonly cwd: string }): Promise<string> {
   if (options.file) return resolve(options.cwd, options.file);
   const configFile = options.config ?? DEFAULT_LOCAL_CONFIG;
-  // the gateway's config schema is large to load: only when an audit needs it
-  const { ConfigError, loadConfigFile } = await import('../lib/config.js');
+  // Only the one field: the gateway checks the rest of its config when it starts.
+  let raw: unknown;
   try {
-    return resolve(options.cwd, loadConfigFile(configFile, options.cwd).local.auditLogFile);
+    raw = parseYaml(readFileSync(resolve(options.cwd, configFile), 'utf8'));
   } catch (err) {
-    if (err instanceof ConfigError) throw new AuditCliError(`${err.message}\n(pass --local <file> to read an audit log without a config)`, { cause: err, exitCode: EXIT.usage });
-    throw err;
+    throw new AuditCliError(`${configFile}: cannot read it as a YAML config (${(err as Error).message})\n(pass --local <file> to read an audit log without a config)`, { cause: err, exitCode: EXIT.usage });
   }
+  const file = (raw as { local?: { auditLogFile?: unknown } } | null)?.local?.auditLogFile ?? LOCAL_AUDIT_LOG_FILE;
+  if (typeof file !== 'string' || !file) throw new AuditCliError(`${configFile}: /local/auditLogFile must be a file name (got ${JSON.stringify(file)})`, { exitCode: EXIT.usage });
+  return resolve(options.cwd, file);
 }

@@ -6,6 +6,9 @@ import { createAjv } from './validation.js';
 import { BACKEND_NAMES } from './backends.js';
 import { JOB_ID_PATTERN } from './job-id.js';
 
+/** Where local mode appends its audit lines unless the config's `local.auditLogFile` says otherwise. */
+export const LOCAL_AUDIT_LOG_FILE = '.local/audit.log';
+
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 
 interface EventSpec {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { LOCAL_AUDIT_LOG_FILE } from '../contract/audit-line.js';
 import { createAjv, describeErrors } from '../contract/validation.js';
 import {
   AccessSchema,
@@ -173,7 +174,7 @@ export const LocalSchema = Type.Object(
     dataproc: Emulator,
     databricks: DatabricksEmulator,
     googleTokens: Type.Object({ enabled: Type.Boolean({ default: true }), port: Type.Integer({ minimum: 0, default: 0 }) }, { ...Strict, default: {} }),
-    auditLogFile: Type.String({ default: '.local/audit.log' }),
+    auditLogFile: Type.String({ default: LOCAL_AUDIT_LOG_FILE }),
     secrets: Type.Record(Type.String(), Type.String(), { default: {}, description: 'secret name → JSON value, standing in for Secrets Manager' }),
   },
   { ...Strict, default: {} },

@@ -1,6 +1,5 @@
 // Request validation for the Jobs API 2.2 endpoints the emulator serves, answering as Databricks does (400 INVALID_PARAMETER_VALUE).
 import { invalidParameter } from './api-error.js';
-import { optionalInt } from './tokens.js';
 
 /** Task types a runs/submit task (or a job's task) may carry: exactly one per task. */
 export const TASK_TYPES = [
@@ -210,4 +209,13 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw invalidParameter(`Invalid value for parameter ${field}: expected a string, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** int64 fields accept a JSON number or a string of digits, as protobuf JSON does. */
+export function optionalInt(body: Record<string, unknown>, field: string): number | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
+  throw invalidParameter(`Invalid value for parameter ${field}: expected an integer, got ${JSON.stringify(v)}`);
 }

@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../faults.js';
 import { invalidParameter, resourceDoesNotExist } from './api-error.js';
+import { optionalInt } from './requests.js';
 import type { ServicePrincipal } from './service-principals.js';
 
 export interface InitialToken {
@@ -152,11 +153,3 @@ const infoOf = (t: TokenRecord): TokenInfo => ({
   comment: t.comment,
 });
 
-/** int64 fields accept a JSON number or a string of digits, as protobuf JSON does. */
-export function optionalInt(body: Record<string, unknown>, field: string): number | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
-  throw invalidParameter(`Invalid value for parameter ${field}: expected an integer, got ${JSON.stringify(v)}`);
-}
