@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { RawRequest } from 'autocannon';
-import type { LedgerIsolation } from '../local/embedded-ledger.js';
+import type { LedgerThread } from '../local/embedded-ledger.js';
 import { BENCH_PARAMETERS, BENCH_TEMPLATE, type BenchServerInfo } from './e2e/protocol.js';
 import { selfTimeByPackage, type CpuProfile } from './lib/cpu-profile.js';
 import { fixedRateLoad, sustained, type LoadResult } from './lib/load.js';
@@ -22,7 +22,7 @@ export interface EndToEndOptions {
    * Other ways to run the embedded ledger, each in its own server measured alongside local mode as shipped (submits
    * only, interleaved rate by rate), to size a change to local/embedded-ledger.ts in one run.
    */
-  readonly ledgers?: readonly LedgerIsolation[];
+  readonly ledgers?: readonly LedgerThread[];
 }
 
 interface Measured extends LoadResult {
@@ -32,7 +32,7 @@ interface Measured extends LoadResult {
   readonly mainThreadMsPerRequest: number;
 }
 
-const LEDGER_PLACES: Record<LedgerIsolation, string> = { main: 'on the main thread', worker: 'in a worker thread', process: 'in a child process' };
+const LEDGER_PLACES: Record<LedgerThread, string> = { main: 'on the main thread', worker: 'in a worker thread' };
 
 /** A rate every path sustains, for the profiled window. */
 const PROFILE_RATE = 50;
@@ -48,7 +48,7 @@ interface BenchServer {
   stop(): Promise<void>;
 }
 
-async function startServer(projectRoot: string, principals: number, ledger?: LedgerIsolation): Promise<BenchServer> {
+async function startServer(projectRoot: string, principals: number, ledger?: LedgerThread): Promise<BenchServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/e2e/server.ts'], {
     cwd: projectRoot,
     env: { ...process.env, NODE_OPTIONS: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', BENCH_PRINCIPALS: String(principals), ...(ledger && { BENCH_LEDGER: ledger }) },
@@ -87,7 +87,7 @@ async function startServer(projectRoot: string, principals: number, ledger?: Led
 export async function runEndToEndBench(options: EndToEndOptions): Promise<SectionResult> {
   const started = Date.now();
   const server = await startServer(options.projectRoot, options.principals);
-  const variants: { ledger: LedgerIsolation; server: BenchServer }[] = [];
+  const variants: { ledger: LedgerThread; server: BenchServer }[] = [];
   const { info } = server;
   // the load plus the server's CPU time per response: CPU per request holds up on a busy machine better than latency
   const measure = async (url: string, rate: number, seconds: number, request: () => RawRequest, on = server): Promise<Measured> => {
@@ -138,7 +138,7 @@ export async function runEndToEndBench(options: EndToEndOptions): Promise<Sectio
     const variantSubmits = variants.map((v) => ({ ...v, submit: submitTo(v.server.info.tokens) }));
     for (const v of variantSubmits) await fixedRateLoad({ url: v.server.info.gatewayUrl, rate: 50, seconds: 1, request: v.submit });
     const results: { route: string; rate: number; gateway: Measured; emulator: Measured }[] = [];
-    const variantResults: { ledger: LedgerIsolation; rate: number; gateway: Measured }[] = [];
+    const variantResults: { ledger: LedgerThread; rate: number; gateway: Measured }[] = [];
     for (const rate of options.rates) {
       for (const c of cases) {
         const gateway = await measure(info.gatewayUrl, rate, options.seconds, c.gateway);
@@ -213,7 +213,7 @@ export async function runEndToEndBench(options: EndToEndOptions): Promise<Sectio
       id: 'end-to-end',
       title: '3. End to end in local mode',
       method: [
-        'Local mode (`startLocalMode` with config/local.yaml: local IdP, gateway, authorizer, handlers, dynalite ledger in its own worker thread, Dataproc and Google token emulators) in a child process; autocannon 9 in this one, on loopback. Server CPU is the whole process (all threads, and its children), read from the kernel; main-thread CPU from /proc/<pid>/task/<pid>/stat.',
+        'Local mode (`startLocalMode` with config/local.yaml: local IdP, gateway, authorizer, handlers, dynalite ledger in its own worker thread, Dataproc and Google token emulators) in a child process; autocannon 9 in this one, on loopback. Server CPU is the whole process (all threads), read from the kernel; main-thread CPU from /proc/<pid>/task/<pid>/stat.',
         ...(options.ledgers?.length
           ? [`Also, for the same submits and rates, interleaved with the runs as shipped: one more local-mode server per other placement of the ledger (${options.ledgers.map((l) => LEDGER_PLACES[l]).join(', ')}), started by bench/e2e/server.ts with BENCH_LEDGER.`]
           : []),

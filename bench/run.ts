@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only authorizer,cold-start,end-to-end,synth] [-- --ledgers main,process]`: runs the
+// `npm run bench [-- --quick] [-- --only authorizer,cold-start,end-to-end,synth] [-- --ledgers main]`: runs the
 // benchmarks of issue 7, prints each figure as a ratio against its baseline from the same run, and writes RESULTS.md
 // (bench/out/ for partial runs). --ledgers also measures local submits with the embedded ledger run those other ways.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,10 +12,10 @@ import { runEndToEndBench } from './end-to-end.js';
 import { describeMachine, formatLoad } from './lib/machine.js';
 import { consoleLines, renderMarkdown, type SectionResult } from './lib/report.js';
 import { runSynthBench } from './synth.js';
-import type { LedgerIsolation } from '../local/embedded-ledger.js';
+import type { LedgerThread } from '../local/embedded-ledger.js';
 
 const BENCHMARKS = ['authorizer', 'synth', 'cold-start', 'end-to-end'] as const;
-const LEDGERS = ['main', 'worker', 'process'] as const satisfies readonly LedgerIsolation[];
+const LEDGERS = ['main', 'worker'] as const satisfies readonly LedgerThread[];
 type BenchName = (typeof BENCHMARKS)[number];
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -69,7 +69,7 @@ const run: Record<BenchName, () => Promise<SectionResult>> = {
     return result.section;
   },
   'cold-start': () => runColdStartBench({ projectRoot, outDir, runs: quick ? 5 : 20, profiles: quick ? 1 : 3, assemblyDir, configFile }),
-  'end-to-end': () => runEndToEndBench({ projectRoot, rates: quick ? [50, 100, 200, 400] : [50, 100, 200, 400, 800], seconds: quick ? 3 : 8, profileSeconds: quick ? 3 : 6, principals: quick ? 300 : 1000, ledgers: ledgers as LedgerIsolation[] }),
+  'end-to-end': () => runEndToEndBench({ projectRoot, rates: quick ? [50, 100, 200, 400] : [50, 100, 200, 400, 800], seconds: quick ? 3 : 8, profileSeconds: quick ? 3 : 6, principals: quick ? 300 : 1000, ledgers: ledgers as LedgerThread[] }),
 };
 
 let failed = false;

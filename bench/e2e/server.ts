@@ -1,14 +1,14 @@
 // Local mode in its own process for the end-to-end benchmark, so the load generator never shares its event loop.
 // Prints one JSON line (URLs, tokens, request shapes) on stdout, then serves until stdin closes; "cpu" on stdin asks for
-// its CPU time. BENCH_LEDGER (main, worker or process) runs the embedded ledger that way instead of as local mode does.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+// its CPU time. BENCH_LEDGER (main or worker) runs the embedded ledger that way instead of as local mode does.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
 import { loadConfigFile } from '../../lib/config.js';
 import { loadTemplateDir } from '../../lambda/core/template-loader.js';
-import { startEmbeddedLedger, type LedgerIsolation } from '../../local/embedded-ledger.js';
+import { startEmbeddedLedger, type LedgerThread } from '../../local/embedded-ledger.js';
 import { startLocalMode } from '../../local/local-mode.js';
 import { BENCH_PARAMETERS, BENCH_TEMPLATE, type BenchServerInfo } from './protocol.js';
 
@@ -28,8 +28,8 @@ config.api.routeThrottles = {};
 // a principal may run as many benchmark jobs as it likes; the slot claim (or active-jobs query) still runs on every submit
 const templates = loadTemplateDir(config.templatesPath).map((t) => (t.id === BENCH_TEMPLATE ? { ...t, limits: { ...t.limits, maxActivePerPrincipal: 10_000 } } : t));
 
-const isolation = process.env.BENCH_LEDGER as LedgerIsolation | undefined;
-const ownLedger = isolation ? await startEmbeddedLedger({ isolation, tableName: config.ledger.tableName }) : undefined;
+const thread = process.env.BENCH_LEDGER as LedgerThread | undefined;
+const ownLedger = thread ? await startEmbeddedLedger({ thread, tableName: config.ledger.tableName }) : undefined;
 if (ownLedger) {
   config.local.ledger.embedded = false;
   config.ledger.endpoint = ownLedger.endpoint;
@@ -88,7 +88,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const command = line.trim();
   if (command === 'cpu') {
     const { user, system } = process.cpuUsage();
-    answer({ cpuMs: (user + system) / 1000 + childrenCpuMs(), mainThreadMs: statCpuMs(`/proc/self/task/${process.pid}/stat`) });
+    answer({ cpuMs: (user + system) / 1000, mainThreadMs: statCpuMs(`/proc/self/task/${process.pid}/stat`) });
   } else if (command === 'profile start') {
     void inspector.post('Profiler.enable').then(() => inspector.post('Profiler.start')).then(() => answer({ ok: true }));
   } else if (command === 'profile stop') {
@@ -104,21 +104,7 @@ process.stdin.on('end', () => {
   });
 });
 
-/** CPU milliseconds of this process's live children (a ledger in a child process), from /proc (Linux). */
-function childrenCpuMs(): number {
-  let ms = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (Number(statFields(`/proc/${entry}/stat`)[1]) === process.pid) ms += statCpuMs(`/proc/${entry}/stat`);
-    } catch {
-      // the process ended between the listing and the read
-    }
-  }
-  return ms;
-}
-
-/** utime + stime of a /proc stat file (a process, or one thread: the main thread's id is the process id), in ms. */
+/** utime + stime of a /proc stat file (here one thread: the main thread's id is the process id), in ms (Linux). */
 function statCpuMs(file: string): number {
   const fields = statFields(file);
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
