@@ -1,5 +1,6 @@
-// `npm run bench [-- --quick] [-- --only authorizer,cold-start,end-to-end,synth]`: runs the benchmarks of issue 7, prints
-// each figure as a ratio against its baseline from the same run, and writes RESULTS.md (bench/out/ for partial runs).
+// `npm run bench [-- --quick] [-- --only authorizer,cold-start,end-to-end,synth] [-- --ledgers main]`: runs the
+// benchmarks of issue 7, prints each figure as a ratio against its baseline from the same run, and writes RESULTS.md
+// (bench/out/ for partial runs). --ledgers also measures local submits with the embedded ledger run those other ways.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +12,10 @@ import { runEndToEndBench } from './end-to-end.js';
 import { describeMachine, formatLoad } from './lib/machine.js';
 import { consoleLines, renderMarkdown, type SectionResult } from './lib/report.js';
 import { runSynthBench } from './synth.js';
+import type { LedgerThread } from '../local/embedded-ledger.js';
 
 const BENCHMARKS = ['authorizer', 'synth', 'cold-start', 'end-to-end'] as const;
+const LEDGERS = ['main', 'worker'] as const satisfies readonly LedgerThread[];
 type BenchName = (typeof BENCHMARKS)[number];
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -24,17 +27,24 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
     quick: { type: 'boolean', default: false },
+    ledgers: { type: 'string', multiple: true },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log(`usage: npm run bench -- [--quick] [--only ${BENCHMARKS.join(',')}]`);
+  console.log(`usage: npm run bench -- [--quick] [--only ${BENCHMARKS.join(',')}] [--ledgers ${LEDGERS.join(',')}]`);
   process.exit(0);
 }
 const only = (values.only ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
 const unknown = only.filter((o) => !(BENCHMARKS as readonly string[]).includes(o));
 if (unknown.length) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.join(', ')}`);
+  process.exit(2);
+}
+const ledgers = (values.ledgers ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
+const unknownLedgers = ledgers.filter((l) => !(LEDGERS as readonly string[]).includes(l));
+if (unknownLedgers.length) {
+  console.error(`unknown ledger placement ${unknownLedgers.join(', ')}; choose from ${LEDGERS.join(', ')}`);
   process.exit(2);
 }
 const selected = BENCHMARKS.filter((b) => !only.length || only.includes(b));
@@ -59,7 +69,7 @@ const run: Record<BenchName, () => Promise<SectionResult>> = {
     return result.section;
   },
   'cold-start': () => runColdStartBench({ projectRoot, outDir, runs: quick ? 5 : 20, profiles: quick ? 1 : 3, assemblyDir, configFile }),
-  'end-to-end': () => runEndToEndBench({ projectRoot, rates: quick ? [50, 100, 200, 400] : [50, 100, 200, 400, 800], seconds: quick ? 3 : 8, profileSeconds: quick ? 3 : 6, principals: quick ? 300 : 1000 }),
+  'end-to-end': () => runEndToEndBench({ projectRoot, rates: quick ? [50, 100, 200, 400] : [50, 100, 200, 400, 800], seconds: quick ? 3 : 8, profileSeconds: quick ? 3 : 6, principals: quick ? 300 : 1000, ledgers: ledgers as LedgerThread[] }),
 };
 
 let failed = false;
@@ -79,7 +89,8 @@ for (const name of selected) {
 sections.sort((a, b) => a.title.localeCompare(b.title));
 const findingsFile = join(benchDir, 'FINDINGS.md');
 const findings = full && existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : '';
-const command = `npm run bench${quick || only.length ? ` --${quick ? ' --quick' : ''}${only.length ? ` --only ${only.join(',')}` : ''}` : ''}`;
+const flags = [...(quick ? ['--quick'] : []), ...(only.length ? [`--only ${only.join(',')}`] : []), ...(ledgers.length ? [`--ledgers ${ledgers.join(',')}`] : [])];
+const command = `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
 const markdown = renderMarkdown({ machine, loadAtEnd: loadavg(), startedAt, quick, only, command }, sections, findings);
 const target = full && !failed ? join(benchDir, 'RESULTS.md') : join(outDir, 'RESULTS.md');
 writeFileSync(target, markdown);

@@ -1,16 +1,19 @@
 // Local mode in its own process for the end-to-end benchmark, so the load generator never shares its event loop.
 // Prints one JSON line (URLs, tokens, request shapes) on stdout, then serves until stdin closes; "cpu" on stdin asks for
-// its CPU time.
-import { mkdtempSync, rmSync } from 'node:fs';
+// its CPU time. BENCH_LEDGER (main or worker) runs the embedded ledger that way instead of as local mode does.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
 import { loadConfigFile } from '../../lib/config.js';
 import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
+import { startEmbeddedLedger, type LedgerThread } from '../../local/embedded-ledger.js';
 import { startLocalMode } from '../../local/local-mode.js';
 import { BENCH_PARAMETERS, BENCH_TEMPLATE, type BenchServerInfo } from './protocol.js';
 
+/** USER_HZ, 100 on Linux on x86 and arm (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
 const principals = Number(process.env.BENCH_PRINCIPALS ?? '200');
 const config = loadConfigFile('config/local.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'djg-bench-'));
@@ -25,6 +28,13 @@ config.api.routeThrottles = {};
 // a principal may run as many benchmark jobs as it likes; the slot claim (or active-jobs query) still runs on every submit
 const templates = loadTemplateDir(config.templatesPath).map((t) => (t.id === BENCH_TEMPLATE ? { ...t, limits: { ...t.limits, maxActivePerPrincipal: 10_000 } } : t));
 
+const thread = process.env.BENCH_LEDGER as LedgerThread | undefined;
+const ownLedger = thread ? await startEmbeddedLedger({ thread, tableName: config.ledger.tableName }) : undefined;
+if (ownLedger) {
+  config.local.ledger.embedded = false;
+  config.ledger.endpoint = ownLedger.endpoint;
+  config.ledger.tableName = ownLedger.tableName;
+}
 const local = await startLocalMode(config, { quiet: true, templates });
 const tokens: string[] = [];
 // a few at a time: the provider is in this process, and a thousand sequential requests would only add start-up time
@@ -78,7 +88,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const command = line.trim();
   if (command === 'cpu') {
     const { user, system } = process.cpuUsage();
-    answer({ cpuMs: (user + system) / 1000 });
+    answer({ cpuMs: (user + system) / 1000, mainThreadMs: statCpuMs(`/proc/self/task/${process.pid}/stat`) });
   } else if (command === 'profile start') {
     void inspector.post('Profiler.enable').then(() => inspector.post('Profiler.start')).then(() => answer({ ok: true }));
   } else if (command === 'profile stop') {
@@ -87,8 +97,21 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 });
 process.stdin.on('end', () => {
   inspector.disconnect();
-  void local.stop().then(() => {
+  void local.stop().then(async () => {
+    await ownLedger?.close();
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });
 });
+
+/** utime + stime of a /proc stat file (here one thread: the main thread's id is the process id), in ms (Linux). */
+function statCpuMs(file: string): number {
+  const fields = statFields(file);
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The fields after the command's closing parenthesis: state, ppid, ... utime (14th of the file), stime (15th). */
+function statFields(file: string): string[] {
+  const stat = readFileSync(file, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}

@@ -7,6 +7,7 @@ import { Template as AssertionTemplate } from 'aws-cdk-lib/assertions';
 import { parseConfig, type GatewayConfig } from '../../lib/config.js';
 import { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
 import type { Template } from '../../contract/template.js';
+import { CDK_FEATURE_FLAGS } from './feature-flags.js';
 import { parseTemplate } from '../../lambda/core/template-loader.js';
 
 /** The smallest realistic deploy config: one issuer, both backends, Google by Workload Identity, Databricks by PAT. */
@@ -88,8 +89,8 @@ export function fixtureProjectRoot(): string {
   return root;
 }
 
-/** An app that skips esbuild bundling, so synth takes milliseconds. */
-export const testApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+/** An app with cdk.json's feature flags that skips esbuild bundling, so synth takes milliseconds. */
+export const testApp = () => new App({ context: { ...CDK_FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [] } });
 
 export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
 

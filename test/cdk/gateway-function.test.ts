@@ -12,6 +12,7 @@ import { settingsDefine } from '../../lib/constructs/embedded-settings.js';
 import { runtimeSettings } from '../../lib/runtime-settings.js';
 import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
 import { ESM_REQUIRE_BANNER, GatewayFunction } from '../../lib/constructs/gateway-function.js';
+import { CDK_FEATURE_FLAGS } from './feature-flags.js';
 import { DATAPROC_TEMPLATE, TEST_ENV, testConfig } from './fixtures.js';
 
 describe('GatewayFunction bundle', () => {
@@ -20,7 +21,7 @@ describe('GatewayFunction bundle', () => {
   beforeAll(() => {
     // GIVEN an entry with one embedded template; WHEN the app is synthesized with bundling
     const outdir = mkdtempSync(join(tmpdir(), 'djg-bundle-'));
-    const app = new App({ outdir });
+    const app = new App({ outdir, context: { ...CDK_FEATURE_FLAGS } });
     const stack = new Stack(app, 'Bundle', { env: TEST_ENV });
     new GatewayFunction(stack, 'Fixture', {
       projectRoot: PROJECT_ROOT,

@@ -192,7 +192,9 @@ function grantedActions(template: Template, fn: FunctionId): Set<string> {
   const resources = template.toJSON().Resources as Resources;
   const [, f] = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && new RegExp(`^Functions${fn}[0-9A-F]{8}$`).test(id))!;
   const roleId = f.Properties.Role['Fn::GetAtt'][0] as string;
-  const roleArn = JSON.stringify({ AWS: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  const roleArn = JSON.stringify({ 'Fn::GetAtt': [roleId, 'Arn'] });
+  // one principal, or a list of them (statements for several roles merged by @aws-cdk/aws-iam:minimizePolicies)
+  const namesRole = (principal: unknown) => [(principal as { AWS?: unknown } | undefined)?.AWS ?? []].flat().some((p) => JSON.stringify(p) === roleArn);
   const actions = new Set<string>();
   const add = (s: Statement) => {
     if (s.Effect === 'Allow') for (const a of [s.Action].flat()) actions.add(a);
@@ -201,7 +203,7 @@ function grantedActions(template: Template, fn: FunctionId): Set<string> {
     if (r.Type === 'AWS::IAM::Policy') {
       if ((r.Properties.Roles as unknown[]).some((x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }))) statements(r.Properties.PolicyDocument).forEach(add);
     } else {
-      statements(r.Properties).filter((s) => JSON.stringify(s.Principal) === roleArn).forEach(add);
+      statements(r.Properties).filter((s) => namesRole(s.Principal)).forEach(add);
     }
   }
   return actions;

@@ -9,7 +9,7 @@ const newStack = () => new Stack(testApp(), 'Test', { env: TEST_ENV });
 const DEFAULTS = { deletionProtection: true, pointInTimeRecovery: true, encryption: 'aws-managed' } as const;
 
 describe('Ledger', () => {
-  it('is an on-demand table shaped by ledger-schema.ts, with PITR, deletion protection, TTL and both indexes', () => {
+  it('is an on-demand table shaped by contract/ledger-table.ts, with PITR, deletion protection, TTL and both indexes', () => {
     // GIVEN
     const stack = newStack();
 

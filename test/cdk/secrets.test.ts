@@ -78,8 +78,9 @@ describe('GatewaySecrets', () => {
       PolicyDocument: {
         Statement: [
           Match.objectLike({
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':secret:platform/databricks-\\?\\?\\?\\?\\?\\?$')])] },
+            // sorted by @aws-cdk/aws-iam:minimizePolicies; a literal ARN under @aws-cdk/core:enablePartitionLiterals (cdk.json)
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Resource: Match.stringLikeRegexp('^arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/databricks-\\?\\?\\?\\?\\?\\?$'),
           }),
         ],
       },

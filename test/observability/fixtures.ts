@@ -4,6 +4,7 @@ import { MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Observability, type ObservabilityProps } from '../../lib/constructs/observability.js';
+import { CDK_FEATURE_FLAGS } from '../cdk/feature-flags.js';
 
 export interface ObservedStack {
   readonly stack: Stack;
@@ -12,7 +13,7 @@ export interface ObservedStack {
 
 /** A stack in eu-west-1 with an API, four functions (and rotation when asked) and the Observability construct. */
 export function observedStack(overrides: Partial<ObservabilityProps> & { rotation?: boolean; env?: { account?: string; region?: string } } = {}): ObservedStack {
-  const app = new App();
+  const app = new App({ context: { ...CDK_FEATURE_FLAGS } });
   const { env = { account: '123456789012', region: 'eu-west-1' }, ...rest } = overrides;
   const stack = new Stack(app, 'Observed', { env });
   const auditLog = new LogGroup(stack, 'AuditLog');

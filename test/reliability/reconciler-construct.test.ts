@@ -3,9 +3,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { ReconcilerSchedule, type ReconcilerScheduleProps } from '../../lib/constructs/reconciler.js';
+import { CDK_FEATURE_FLAGS } from '../cdk/feature-flags.js';
 
 function build(props: Omit<ReconcilerScheduleProps, 'function'> = {}) {
-  const stack = new Stack(new App(), 'Test');
+  const stack = new Stack(new App({ context: { ...CDK_FEATURE_FLAGS } }), 'Test');
   const fn = new LambdaFunction(stack, 'Fn', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({})') });
   const schedule = new ReconcilerSchedule(stack, 'Reconciler', { function: fn, ...props });
   return { stack, schedule, template: Template.fromStack(stack) };

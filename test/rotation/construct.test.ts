@@ -6,10 +6,11 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { InvalidRotationSchedule, RotationFunctionAlarm, SecretRotation, type SecretRotationProps } from '../../lib/constructs/rotation.js';
+import { CDK_FEATURE_FLAGS } from '../cdk/feature-flags.js';
 
 /** GIVEN a stack with a KMS-encrypted secret, a rotation function and a topic. */
 function given() {
-  const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const stack = new Stack(new App({ context: { ...CDK_FEATURE_FLAGS } }), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const secret = new Secret(stack, 'Databricks', { encryptionKey: new Key(stack, 'Key') });
   const fn = new LambdaFunction(stack, 'Rotation', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {}') });
   const topic = new Topic(stack, 'Alarms');
@@ -130,7 +131,8 @@ describe('SecretRotation', () => {
     const existing = Secret.fromSecretNameV2(g.stack, 'Existing', 'prod/data-job-gateway/databricks');
     new SecretRotation(g.stack, 'ExistingRotation', { secret: existing, credential: 'databricks-pat', function: g.fn, interval: Duration.days(7) });
     Template.fromStack(g.stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-      SecretId: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':secret:prod/data-job-gateway/databricks$')])] },
+      // a literal ARN under @aws-cdk/core:enablePartitionLiterals (cdk.json), the stack's account and region being known
+      SecretId: Match.stringLikeRegexp('^arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/data-job-gateway/databricks$'),
       RotationRules: { ScheduleExpression: 'rate(7 days)' },
     });
   });
