@@ -2,7 +2,7 @@
 
 import type { RotatedCredential } from '../../contract/signals.js';
 
-/** Which credential a rotator rotates: the `credential` of its audit events and metrics (lambda/core/metric-names.ts). */
+/** Which credential a rotator rotates: the `credential` of its audit events and metrics (contract/signals.ts). */
 export type CredentialKind = RotatedCredential;
 
 /** The rotation in progress: which secret, and the version (ClientRequestToken) being made current. */
