@@ -39,8 +39,6 @@ function functionEnv(bundle: FunctionBundle, sourceMaps: boolean): Record<string
     LEDGER_TABLE_NAME: 'bench-ledger',
     DATABRICKS_SECRET_ID: 'bench/databricks',
     GOOGLE_KEY_SECRET_ID: 'bench/google-key',
-    POWERTOOLS_SERVICE_NAME: 'DataJobGateway',
-    POWERTOOLS_METRICS_NAMESPACE: 'DataJobGateway',
     ...bundle.environment,
     ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : { NODE_OPTIONS: '' }),
   });

@@ -14,7 +14,7 @@ import { Ledger } from './constructs/ledger.js';
 import { MacKey } from './constructs/mac-key.js';
 import { Observability } from './constructs/observability.js';
 import { ReconcilerSchedule } from './constructs/reconciler.js';
-import { RotationFunctionAlarm, SecretRotation } from './constructs/rotation.js';
+import { SecretRotation } from './constructs/rotation.js';
 import { grantSecretValue } from './constructs/secret-value-grant.js';
 import { GatewaySecrets } from './constructs/secrets.js';
 import { BACKEND_NAMES, type BackendName } from '../contract/backends.js';
@@ -115,36 +115,22 @@ export class DataJobGatewayStack extends Stack {
       auditLog: this.auditLog.logGroup,
       apiStage: this.api.restApi.deploymentStage,
       functions: { authorizer, catalog, jobs, admin, ...(reconciler ? { reconciler } : {}) },
-      rotationFunction: rotation,
-      // The rotation alarms are below: one per rotated secret, and one for the function itself.
-      rotationAlarm: false,
+      // One alarm per rotated credential's failed steps, one on the function's errors no such failure explains.
+      rotation: rotation ? { function: rotation, credentials: rotated.map((s) => s.credential) } : undefined,
       backends: BACKEND_NAMES.filter((b): b is BackendName => config[b] !== undefined),
       alarmTopicArn: config.observability.alarmTopicArn,
     });
 
-    // Credentials rotate on a schedule, with an alarm when a rotation fails; AWSCURRENT keeps working either way.
+    // Credentials rotate on a schedule (the alarms when a rotation fails are above); AWSCURRENT keeps working either way.
     this.rotations = rotated.map(
       (s) =>
         new SecretRotation(this, `${s.id}Rotation`, {
           secret: s.secret,
           function: rotation!,
-          credential: s.credential,
           interval: Duration.days(config.rotation.intervalDays),
           tokenLifetime: s.rotation === 'expiring' ? Duration.days(config.rotation.tokenLifetimeDays) : undefined,
-          alarmTopic: this.observability.alarmTopic,
-          metricsNamespace: this.functions.metricsNamespace,
-          serviceName: this.functions.serviceName,
         }),
     );
-    if (rotation) {
-      new RotationFunctionAlarm(this, 'RotationFunctionAlarm', {
-        function: rotation,
-        credentials: rotated.map((s) => s.credential),
-        alarmTopic: this.observability.alarmTopic,
-        metricsNamespace: this.functions.metricsNamespace,
-        serviceName: this.functions.serviceName,
-      });
-    }
     this.secrets.acknowledgeUnrotated(rotated, 'rotation.enabled is false in the config: the platform team rotates these credentials by hand.');
     if (rotation) {
       Validations.of(rotation.role!).acknowledge({

@@ -1,7 +1,8 @@
 // Lambda entry of the admin function: its settings and AWS adapters in, the composed handler out.
 import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
 import { DynamoRevocationStore } from '../adapters/dynamodb/revocations.js';
-import { createMetrics, PowertoolsJobMetrics } from '../adapters/powertools/job-metrics.js';
+import { PowertoolsJobMetrics } from '../adapters/powertools/job-metrics.js';
+import { createMetrics } from '../adapters/powertools/signals.js';
 import { composeAdmin } from '../compose/admin.js';
 import { lambdaHandler } from '../http/lambda-handler.js';
 import { deployedBackends } from '../runtime/deployed-backends.js';
@@ -10,7 +11,6 @@ import { readSettings } from '../runtime/settings.js';
 
 const settings = readSettings('admin');
 const aws = deployedApi('admin');
-const metrics = createMetrics();
 const revocations = new DynamoRevocationStore(aws.dynamo, aws.tableName);
 const { handler: handle } = composeAdmin(settings, {
   ...aws.adapters,
@@ -19,7 +19,8 @@ const { handler: handle } = composeAdmin(settings, {
   revocations,
   ledger: new DynamoLedger(aws.dynamo, aws.tableName),
   backends: deployedBackends(settings),
-  metrics: new PowertoolsJobMetrics(metrics),
+  metrics: new PowertoolsJobMetrics(createMetrics()),
 });
 
-export const handler = lambdaHandler(aws.logger, handle, metrics);
+// Each signal is written as it happens (emitSignal), so there is nothing to flush at the end of a request.
+export const handler = lambdaHandler(aws.logger, handle);

@@ -5,8 +5,8 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { ENV } from '../../contract/settings.js';
 import { DynamoRevocationCheck } from '../adapters/dynamodb/revocation-check.js';
 import { PowertoolsAuthorizerMetrics } from '../adapters/powertools/authorizer-metrics.js';
-import { createMetrics } from '../adapters/powertools/job-metrics.js';
 import { createLogger } from '../adapters/powertools/logger.js';
+import { createMetrics } from '../adapters/powertools/signals.js';
 import { composeAuthorizer } from '../compose/authorizer.js';
 import { AuditTrail } from '../core/audit.js';
 import { rememberedRevocationCheck } from '../core/revocations.js';

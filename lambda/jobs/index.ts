@@ -1,7 +1,8 @@
 // Lambda entry of the jobs function: its settings and AWS adapters in, the composed handler out.
 import { ENV } from '../../contract/settings.js';
 import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
-import { createMetrics, PowertoolsJobMetrics } from '../adapters/powertools/job-metrics.js';
+import { PowertoolsJobMetrics } from '../adapters/powertools/job-metrics.js';
+import { createMetrics } from '../adapters/powertools/signals.js';
 import { SecretsManagerStore } from '../adapters/secrets-manager.js';
 import { composeJobs } from '../compose/jobs.js';
 import { keyedHashFromSecret } from '../core/keyed-hash.js';
@@ -12,7 +13,6 @@ import { readSettings, requiredEnv } from '../runtime/settings.js';
 
 const settings = readSettings('jobs');
 const aws = deployedApi('jobs');
-const metrics = createMetrics();
 const secrets = new SecretsManagerStore();
 const { handler: handle } = composeJobs(settings, {
   ...aws.adapters,
@@ -20,7 +20,8 @@ const { handler: handle } = composeJobs(settings, {
   backends: deployedBackends(settings, secrets),
   // The only function that reads the MAC key: request hashes, principal tags and personal fingerprints are made here.
   keyedHash: keyedHashFromSecret(secrets, requiredEnv(ENV.macKeySecret)),
-  metrics: new PowertoolsJobMetrics(metrics),
+  metrics: new PowertoolsJobMetrics(createMetrics()),
 });
 
-export const handler = lambdaHandler(aws.logger, handle, metrics);
+// Each signal is written as it happens (emitSignal), so there is nothing to flush at the end of a request.
+export const handler = lambdaHandler(aws.logger, handle);

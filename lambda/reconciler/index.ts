@@ -3,7 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ENV } from '../../contract/settings.js';
 import { DynamoJobRows } from '../adapters/dynamodb/job-rows.js';
-import { createMetrics } from '../adapters/powertools/job-metrics.js';
 import { createLogger } from '../adapters/powertools/logger.js';
 import { composeReconciler } from '../compose/reconciler.js';
 import { AuditTrail } from '../core/audit.js';
@@ -13,7 +12,6 @@ import { readSettings, requiredEnv } from '../runtime/settings.js';
 
 const settings = readSettings('reconciler');
 const logger = createLogger('reconciler');
-const metrics = createMetrics();
 const reconciler = composeReconciler(settings, {
   rows: new DynamoJobRows(new DynamoDBClient({}), requiredEnv(ENV.ledgerTable)),
   backends: deployedBackends(settings),
@@ -34,15 +32,11 @@ export interface ReconcileSummary {
 
 export const handler = async (_event: ScheduledEvent, context: Context): Promise<ReconcileSummary> => {
   logger.addContext(context);
-  try {
-    const summary = summarize(await reconciler.run());
-    // Rows the backend could not be asked about are retried next pass; say so loudly enough to alarm on.
-    if (summary.failed) logger.warn('reconciliation left rows pending', { ...summary });
-    else logger.info('reconciliation finished', { ...summary });
-    return summary;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  const summary = summarize(await reconciler.run());
+  // Rows the backend could not be asked about are retried next pass; say so loudly enough to alarm on.
+  if (summary.failed) logger.warn('reconciliation left rows pending', { ...summary });
+  else logger.info('reconciliation finished', { ...summary });
+  return summary;
 };
 
 function summarize(r: ReconcileReport): ReconcileSummary {

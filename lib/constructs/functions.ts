@@ -7,7 +7,6 @@ import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { GatewayConfig } from '../config.js';
 import type { ApiFunction } from '../../contract/routes.js';
-import { METRICS } from '../../contract/signals.js';
 import type { Template } from '../../contract/template.js';
 import { checkBackendsConfigured, settingsDefine } from './embedded-settings.js';
 import { runtimeSettings } from '../runtime-settings.js';
@@ -51,10 +50,6 @@ export class GatewayFunctions extends Construct {
   readonly reconciler?: GatewayFunction;
   /** The Secrets Manager rotation function, when `rotation` is set. */
   readonly rotation?: GatewayFunction;
-  /** Powertools metrics namespace of every function (for dashboards and alarms). */
-  readonly metricsNamespace: string;
-  /** Powertools service name of every function (the `service` metric dimension and log key). */
-  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: GatewayFunctionsProps) {
     super(scope, id);
@@ -63,9 +58,6 @@ export class GatewayFunctions extends Construct {
     // Each bundle embeds only its own function's settings.
     const settings = runtimeSettings(config, props.templates, projectRoot);
     checkBackendsConfigured(config, settings.jobs.templates);
-    // The names the code's Powertools Metrics use (contract/signals.ts), so the env agrees with the code.
-    this.metricsNamespace = METRICS.namespace;
-    this.serviceName = METRICS.service;
     const apiTimeout = Duration.seconds(config.functions.timeoutSeconds);
     const fn = (fnId: string, name: FunctionName, description: string, options: { timeout?: Duration } = {}) =>
       new GatewayFunction(this, fnId, {
@@ -76,11 +68,9 @@ export class GatewayFunctions extends Construct {
         logGroup: props.logGroup,
         memorySize: config.functions.memorySize,
         timeout: options.timeout ?? apiTimeout,
-        environment: {
-          POWERTOOLS_SERVICE_NAME: this.serviceName,
-          POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
-          ...props.environment,
-        },
+        // No POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE: the code passes both from contract/signals.ts, and
+        // Powertools prefers what the code passes, so a variable here could only disagree with what is emitted.
+        environment: props.environment,
       });
     this.authorizer = fn('Authorizer', 'authorizer', 'verifies OIDC tokens for API Gateway');
     this.catalog = fn('Catalog', 'catalog', 'job templates and the OpenAPI document');

@@ -10,12 +10,11 @@ import { CfnQueryDefinition, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AUDIT_QUERY_LIST, type AuditQueryName } from '../../contract/audit-queries.js';
-import type { BackendName } from '../../contract/backends.js';
-import { ALARM_SHAPE, alarmSpecs } from '../observability/alarms.js';
+import { BACKEND_NAMES, type BackendName } from '../../contract/backends.js';
+import type { RotatedCredential } from '../../contract/signals.js';
+import { alarmSpecs, CDK_ALARM_SHAPE } from '../observability/alarms.js';
 import { dashboardRows } from '../observability/dashboard.js';
-import { DEFAULT_METRIC_SOURCE, type GatewayMetricSource } from '../observability/metrics.js';
 import { InvalidSetting } from './invalid-setting.js';
-import { BACKEND_NAMES } from '../../contract/backends.js';
 
 export interface ObservabilityProps {
   /** The gateway's name (config `name`): the prefix of the dashboard's name (`<name>-<region>`) and of alarm names, the saved-query folder. */
@@ -27,18 +26,13 @@ export interface ObservabilityProps {
   /** Functions to graph and watch for throttles, by short name: `{ authorizer, catalog, jobs, admin }`. */
   readonly functions: Readonly<Record<string, IFunction>>;
   /**
-   * The Secrets Manager rotation function: its errors are the rotation-failure alarm.
-   * @default no rotation alarm
+   * The Secrets Manager rotation function and the credentials it rotates in this stack: one alarm per credential's
+   * failed rotation steps, one on the function's errors that no such failure explains, and its graphs.
+   * @default no rotation alarms
    */
-  readonly rotationFunction?: IFunction;
+  readonly rotation?: { readonly function: IFunction; readonly credentials: readonly RotatedCredential[] };
   /**
-   * Whether to alarm on the rotation function's errors here; off when each rotated secret has its own alarm
-   * (lib/constructs/rotation.ts), so one failure pages once.
-   * @default true
-   */
-  readonly rotationAlarm?: boolean;
-  /**
-   * The backends this gateway submits to: one submit-failure alarm and one graph line each.
+   * The backends this gateway submits to: one submit-failure alarm each.
    * @default both
    */
   readonly backends?: readonly BackendName[];
@@ -47,11 +41,6 @@ export interface ObservabilityProps {
    * @default a new topic, encrypted with a new KMS key; subscribe to it (`alarmTopic.topicArn`)
    */
   readonly alarmTopicArn?: string;
-  /**
-   * Namespace and `service` dimension of the functions' embedded metrics.
-   * @default DataJobGateway / data-job-gateway, what lambda/adapters/powertools/job-metrics.ts `createMetrics` emits
-   */
-  readonly metrics?: GatewayMetricSource;
 }
 
 export class Observability extends Construct {
@@ -66,14 +55,19 @@ export class Observability extends Construct {
     super(scope, id);
     validateName(props.name);
     if (Object.keys(props.functions).length === 0) throw new InvalidSetting('functions', 'must name at least one function to watch');
-    const metrics = props.metrics ?? DEFAULT_METRIC_SOURCE;
     const backends = props.backends ?? BACKEND_NAMES;
+    const rotation = props.rotation;
 
     this.alarmTopic = props.alarmTopicArn ? this.importTopic(props.alarmTopicArn) : this.createTopic(props.name);
     const notify = new SnsAction(this.alarmTopic);
-    this.alarms = alarmSpecs({ stage: props.apiStage, metrics, functions: props.functions, rotationFunction: props.rotationAlarm === false ? undefined : props.rotationFunction, backends }).map((spec) => {
+    this.alarms = alarmSpecs({
+      stage: props.apiStage,
+      functions: props.functions,
+      watched: rotation ? { rotation: rotation.function } : {},
+      deployed: { backend: backends, credential: rotation?.credentials ?? [] },
+    }).map((spec) => {
       const alarm = new Alarm(this, spec.id, {
-        ...ALARM_SHAPE,
+        ...CDK_ALARM_SHAPE,
         metric: spec.metric,
         alarmName: `${props.name}-${spec.nameSuffix}`,
         alarmDescription: spec.description,
@@ -104,10 +98,7 @@ export class Observability extends Construct {
       widgets: dashboardRows({
         name: props.name,
         stage: props.apiStage,
-        metrics,
-        functions: props.functions,
-        rotationFunction: props.rotationFunction,
-        backends,
+        functions: { ...props.functions, ...(rotation ? { rotation: rotation.function } : {}) },
         auditLogGroupName: props.auditLog.logGroupName,
         alarms: this.alarms,
       }),

@@ -1,5 +1,5 @@
-// The dashboard's widgets, row by row: traffic, who was refused and why, jobs by backend and template,
-// the functions, rotations, then the audit trail itself (Logs Insights) and the alarms.
+// The dashboard's widgets, row by row: traffic, who was refused and why, jobs by backend and template (the graphs of
+// contract/signals.ts), the functions, backend latency and rotations, then the audit trail itself (Logs Insights) and the alarms.
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import {
   AlarmStatusWidget,
@@ -14,37 +14,26 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { AUDIT_QUERIES } from '../../contract/audit-queries.js';
-import type { BackendName } from '../../contract/backends.js';
+import { SIGNAL_GRAPHS, type GraphSeries, type SignalGraph } from '../../contract/signals.js';
 import {
   apiClientErrors,
   apiIntegrationLatency,
   apiLatency,
   apiRequests,
   apiServerErrors,
-  authorizerDenialsByReason,
-  backendLatency,
   functionDuration,
   functionErrors,
   functionInvocations,
   functionThrottles,
-  jobsCancelledByTemplate,
-  jobsSubmitted,
-  jobsSubmittedByTemplate,
-  secretRotationFailures,
-  secretRotations,
-  submitFailures,
-  submitFailuresByTemplate,
-  type GatewayMetricSource,
+  signalSearch,
 } from './metrics.js';
 
 export interface DashboardInputs {
   /** The gateway's name (config `name`): names the saved-query folder shown in the header. */
   readonly name: string;
   readonly stage: Stage;
-  readonly metrics: GatewayMetricSource;
+  /** Every function to graph, by short name (the rotation function too, when there is one). */
   readonly functions: Readonly<Record<string, IFunction>>;
-  readonly rotationFunction?: IFunction;
-  readonly backends: readonly BackendName[];
   readonly auditLogGroupName: string;
   readonly alarms: readonly IAlarm[];
 }
@@ -65,9 +54,16 @@ const graph = (title: string, width: number, left: IMetric[], options: { right?:
     rightYAxis: options.right ? { min: 0, showUnits: false } : undefined,
   });
 
+/** A graph of the gateway's signals, as contract/signals.ts describes it. */
+const signalGraph = (g: SignalGraph) => {
+  const lines = (list: readonly GraphSeries[]) => list.map((s) => signalSearch(s.signal, s.set, s.statistic, s.label));
+  return graph(g.title, g.width, lines(g.left), { right: g.right && lines(g.right), stacked: g.stacked });
+};
+const signalGraphs = (row: SignalGraph['row']) => SIGNAL_GRAPHS.filter((g) => g.row === row).map(signalGraph);
+
 /** Rows of widgets, top to bottom. */
 export function dashboardRows(inputs: DashboardInputs): IWidget[][] {
-  const { stage, metrics: src, backends } = inputs;
+  const { stage } = inputs;
   const fns = Object.entries(inputs.functions);
   const each = (metric: (fn: IFunction, label: string) => IMetric) => fns.map(([name, fn]) => metric(fn, name));
 
@@ -86,26 +82,11 @@ export function dashboardRows(inputs: DashboardInputs): IWidget[][] {
     graph('API latency (ms)', 8, [apiLatency(stage, 50), apiLatency(stage, 99), apiIntegrationLatency(stage, 99)]),
   ];
 
-  const jobs = [
-    graph('Authorizer denials by reason', 6, [authorizerDenialsByReason(src)], { stacked: true }),
-    graph('Submissions and failures by backend', 6, backends.map((b) => jobsSubmitted(src, b)), { right: backends.map((b) => submitFailures(src, b)) }),
-    graph('Submissions by template', 6, [jobsSubmittedByTemplate(src)], { stacked: true }),
-    graph('Submit failures and cancellations by template', 6, [submitFailuresByTemplate(src)], { right: [jobsCancelledByTemplate(src)] }),
-  ];
-
   const functions = [
     graph('Function errors', 6, each(functionErrors)),
     graph('Function throttles', 6, each(functionThrottles)),
     graph('Function duration p99 (ms)', 6, each((fn, name) => functionDuration(fn, name, 99))),
     graph('Function invocations', 6, each(functionInvocations)),
-  ];
-
-  const rotation = inputs.rotationFunction;
-  const backendsAndRotation = [
-    graph('Backend latency p99 (ms)', 12, backends.flatMap((b) => (['submit', 'get', 'cancel'] as const).map((op) => backendLatency(src, b, op)))),
-    graph('Secret rotations', 12, [secretRotations(src), ...(rotation ? [functionInvocations(rotation, 'rotation attempts')] : [])], {
-      right: [secretRotationFailures(src), ...(rotation ? [functionErrors(rotation, 'rotation errors')] : [])],
-    }),
   ];
 
   const auditTrail = [
@@ -129,5 +110,5 @@ export function dashboardRows(inputs: DashboardInputs): IWidget[][] {
 
   const alarms = new AlarmStatusWidget({ title: 'Alarms', width: FULL, height: 3, alarms: [...inputs.alarms] });
 
-  return [[header], traffic, jobs, functions, backendsAndRotation, auditTrail, [alarms]];
+  return [[header], traffic, signalGraphs('refusals-and-jobs'), functions, signalGraphs('backends-and-credentials'), auditTrail, [alarms]];
 }

@@ -1,24 +1,13 @@
 // Metric definitions: pure functions returning metrics, kept apart from the widgets and alarms built from them.
-// Names and dimensions of the gateway's own metrics come from contract/signals.ts, which the functions emit by.
+// The gateway's own metrics are the signals of contract/signals.ts, built here from their entries and nothing else.
 import { Duration } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
-import { MathExpression, Metric, Stats, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { MathExpression, Metric, SearchExpression, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { BackendName } from '../../contract/backends.js';
-import { DIMENSIONS, METRICS } from '../../contract/signals.js';
-import { FAIL_CLOSED_REASONS, type DenialReason } from '../../contract/denials.js';
+import { METRICS_NAMESPACE, SERVICE_NAME, SIGNALS, type SignalName } from '../../contract/signals.js';
 
-/** Every dashboard graph and alarm looks at five-minute windows. */
-export const PERIOD = Duration.minutes(5);
-
-/** Where the functions' embedded-metric-format metrics land: the Powertools namespace and `service` dimension. */
-export interface GatewayMetricSource {
-  readonly namespace: string;
-  readonly service: string;
-}
-
-/** What the functions emit today (lambda/adapters/powertools/job-metrics.ts `createMetrics`). */
-export const DEFAULT_METRIC_SOURCE: GatewayMetricSource = { namespace: METRICS.namespace, service: METRICS.service };
+/** Every dashboard graph looks at five-minute windows (each alarm's period is its own: contract/signals.ts, alarms.ts). */
+const PERIOD = Duration.minutes(5);
 
 // ── API Gateway (the stage's ApiName + Stage dimensions) ─────────────────────────────────────────
 
@@ -42,16 +31,35 @@ export function apiServerErrorRate(stage: Stage, minRequests: number): MathExpre
 
 // ── Lambda functions ─────────────────────────────────────────────────────────────────────────────
 
-export const functionErrors = (fn: IFunction, label: string): Metric => fn.metricErrors({ statistic: Stats.SUM, period: PERIOD, label });
+export const functionErrors = (fn: IFunction, label: string, period: Duration = PERIOD): Metric => fn.metricErrors({ statistic: Stats.SUM, period, label });
 export const functionThrottles = (fn: IFunction, label: string): Metric => fn.metricThrottles({ statistic: Stats.SUM, period: PERIOD, label });
 export const functionInvocations = (fn: IFunction, label: string): Metric => fn.metricInvocations({ statistic: Stats.SUM, period: PERIOD, label });
 export const functionDuration = (fn: IFunction, label: string, percentile: 50 | 99 = 99): Metric =>
   fn.metricDuration({ statistic: Stats.percentile(percentile), period: PERIOD, label: `${label} p${percentile}` });
 
-// ── The gateway's own metrics (embedded metric format, see lambda/http/*metrics.ts) ───────────────
+// ── The gateway's signals (contract/signals.ts) ──────────────────────────────────────────────────
 
-function gatewayMetric(src: GatewayMetricSource, metricName: string, dimensions: Record<string, string>, statistic: string = Stats.SUM, label?: string): Metric {
-  return new Metric({ namespace: src.namespace, metricName, dimensionsMap: { service: src.service, ...dimensions }, statistic, period: PERIOD, label });
+/** The dimension set `set` of a signal, as declared: CloudWatch matches the whole set, so a typo here would watch nothing. */
+function dimensionSet(name: SignalName, set: string): readonly string[] {
+  const sets: Readonly<Record<string, readonly string[]>> = SIGNALS[name].sets;
+  const dimensions = sets[set];
+  if (!dimensions) throw new Error(`signal ${name} has no dimension set ${set} (it has ${Object.keys(sets).join(', ')})`);
+  return dimensions;
+}
+
+/** One metric of a signal: `values` names a value for exactly the dimensions of `set`. */
+export function signalMetric(name: SignalName, set: string, values: Readonly<Record<string, string>>, options: { statistic: string; period: Duration; label?: string }): Metric {
+  const dimensions = dimensionSet(name, set);
+  const given = Object.keys(values).sort();
+  if (given.join() !== [...dimensions].sort().join()) throw new Error(`signal ${name} set ${set} needs values for ${dimensions.join(', ')}, got ${given.join(', ') || 'none'}`);
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: SIGNALS[name].metric,
+    dimensionsMap: { service: SERVICE_NAME, ...values },
+    statistic: options.statistic,
+    period: options.period,
+    label: options.label,
+  });
 }
 
 /** A literal inside a SEARCH expression, which is itself single-quoted inside the expression. */
@@ -61,55 +69,15 @@ function searchLiteral(value: string): string {
 }
 
 /**
- * One line per value of the dimensions besides `service` (reasons, templates...): those values are open-ended, so a
- * SEARCH expression finds whichever exist rather than the stack naming them. Dashboards only: alarms cannot use SEARCH.
- * `dimensions` is the metric's whole dimension set (SEARCH matches it exactly); `label` may use `${PROP('Dim.<name>')}`.
+ * Every metric of a signal's dimension set, one line per value found (templates, reasons, credentials are open-ended,
+ * so the dashboard finds whichever exist). The schema `{namespace, dims...}` matches exactly that set. Dashboards only:
+ * alarms cannot use SEARCH. https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html
  */
-export function searchGatewayMetric(src: GatewayMetricSource, metricName: string, dimensions: readonly string[], label: string, statistic: string = Stats.SUM): MathExpression {
-  const schema = [searchLiteral(src.namespace), ...dimensions.map(searchLiteral)].join(',');
-  return new MathExpression({
-    expression: `SEARCH('{${schema}} MetricName=${searchLiteral(metricName)} service=${searchLiteral(src.service)}', '${statistic}', ${PERIOD.toSeconds()})`,
-    usingMetrics: {},
+export function signalSearch(name: SignalName, set: string, statistic: string, label: string): SearchExpression {
+  const schema = [METRICS_NAMESPACE, 'service', ...dimensionSet(name, set)].map(searchLiteral).join(',');
+  return new SearchExpression({
+    expression: `SEARCH('{${schema}} MetricName=${searchLiteral(SIGNALS[name].metric)} service=${searchLiteral(SERVICE_NAME)}', '${statistic}', ${PERIOD.toSeconds()})`,
     period: PERIOD,
     label,
   });
 }
-
-/** Like `searchGatewayMetric`, for metrics whose dimension set is not fixed yet (any dimensions besides `service`). */
-export function searchGatewayMetricAnyDimensions(src: GatewayMetricSource, metricName: string, label: string, statistic: string = Stats.SUM): MathExpression {
-  return new MathExpression({
-    expression: `SEARCH('Namespace=${searchLiteral(src.namespace)} MetricName=${searchLiteral(metricName)} service=${searchLiteral(src.service)}', '${statistic}', ${PERIOD.toSeconds()})`,
-    usingMetrics: {},
-    period: PERIOD,
-    label,
-  });
-}
-
-export const jobsSubmitted = (src: GatewayMetricSource, backend: BackendName): Metric => gatewayMetric(src, METRICS.jobsSubmitted, { backend }, Stats.SUM, `${backend} submitted`);
-export const submitFailures = (src: GatewayMetricSource, backend: BackendName): Metric => gatewayMetric(src, METRICS.submitFailures, { backend }, Stats.SUM, `${backend} failed`);
-export const backendLatency = (src: GatewayMetricSource, backend: BackendName, operation: 'submit' | 'get' | 'cancel'): Metric =>
-  gatewayMetric(src, METRICS.backendLatency, { backend, operation }, Stats.percentile(99), `${backend} ${operation} p99`);
-
-const BY_TEMPLATE = "${PROP('Dim.template')}";
-
-export const jobsSubmittedByTemplate = (src: GatewayMetricSource): IMetric => searchGatewayMetric(src, METRICS.jobsSubmitted, DIMENSIONS.byBackendTemplate, BY_TEMPLATE);
-export const submitFailuresByTemplate = (src: GatewayMetricSource): IMetric =>
-  searchGatewayMetric(src, METRICS.submitFailures, DIMENSIONS.byBackendTemplate, `${BY_TEMPLATE} failed`);
-export const jobsCancelledByTemplate = (src: GatewayMetricSource): IMetric =>
-  searchGatewayMetric(src, METRICS.jobsCancelled, DIMENSIONS.byBackendTemplate, `${BY_TEMPLATE} cancelled`);
-export const authorizerDenialsByReason = (src: GatewayMetricSource): IMetric => searchGatewayMetric(src, METRICS.authDenials, DIMENSIONS.byReason, "${PROP('Dim.reason')}");
-export const authorizerDenials = (src: GatewayMetricSource, reason: DenialReason): Metric => gatewayMetric(src, METRICS.authDenials, { reason }, Stats.SUM, reason);
-
-/** Requests the authorizer refused because it could not check them: each one is a caller turned away by our failure. */
-export function authorizerFailClosed(src: GatewayMetricSource): MathExpression {
-  const usingMetrics = Object.fromEntries(FAIL_CLOSED_REASONS.map((r, i) => [`r${i}`, authorizerDenials(src, r)]));
-  return new MathExpression({
-    expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '),
-    usingMetrics,
-    period: PERIOD,
-    label: 'Fail-closed denials',
-  });
-}
-
-export const secretRotations = (src: GatewayMetricSource): IMetric => searchGatewayMetricAnyDimensions(src, METRICS.rotations, 'rotated ${LABEL}');
-export const secretRotationFailures = (src: GatewayMetricSource): IMetric => searchGatewayMetricAnyDimensions(src, METRICS.rotationFailures, 'failed ${LABEL}');

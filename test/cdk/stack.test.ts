@@ -1,7 +1,6 @@
 // The stack's wiring: which function gets which permission, setting and output.
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { GATEWAY_RUNTIME } from '../../lib/constructs/gateway-function.js';
-import { METRICS } from '../../contract/signals.js';
 import { buildStack, DATAPROC_TEMPLATE, testConfig } from './fixtures.js';
 
 type Resources = Record<string, { Properties: Record<string, any> }>;
@@ -42,13 +41,18 @@ describe('DataJobGatewayStack', () => {
       Environment: {
         Variables: Match.objectLike({
           NODE_OPTIONS: '--enable-source-maps',
-          POWERTOOLS_SERVICE_NAME: METRICS.service,
-          POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
           LEDGER_TABLE_NAME: { Ref: Match.stringLikeRegexp('^Ledger') },
           DATABRICKS_SECRET_ID: { Ref: Match.stringLikeRegexp('^SecretsDatabricks') },
         }),
       },
     });
+  });
+
+  it('sets no POWERTOOLS_* variable: the metric namespace and service are compiled in from contract/signals.ts', () => {
+    // test/observability/signals.test.ts shows the variables could not move them anyway
+    const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
+    expect(functions).toHaveLength(6);
+    for (const f of functions) expect(Object.keys(f.Properties.Environment.Variables).filter((k) => k.startsWith('POWERTOOLS_'))).toEqual([]);
   });
 
   it('sizes the API functions from the config and gives rotation longer', () => {
@@ -193,18 +197,18 @@ describe('DataJobGatewayStack variants', () => {
 
     // THEN three rotation alarms, each on a signal no other alarm watches
     const alarms = template.findResources('AWS::CloudWatch::Alarm') as Resources;
-    const rotationAlarms = Object.entries(alarms).filter(([id]) => /Rotation/.test(id));
-    expect(rotationAlarms.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
-      'DatabricksRotationFailureAlarm',
-      'GoogleServiceAccountKeyRotationFailureAlarm',
-      'RotationFunctionAlarm',
+    const rotationAlarms = Object.values(alarms).filter((a) => /rotation/.test(a.Properties.AlarmName));
+    expect(rotationAlarms.map((a) => a.Properties.AlarmName).sort()).toEqual([
+      'TestGateway-databricks-pat-rotation-failures',
+      'TestGateway-google-service-account-key-rotation-failures',
+      'TestGateway-rotation-function-errors',
     ]);
     const signal = (p: Record<string, any>) => JSON.stringify(p.Metrics ?? [p.Namespace, p.MetricName, p.Dimensions]);
     const signals = Object.values(alarms).map((a) => signal(a.Properties));
     expect(new Set(signals).size).toBe(signals.length);
-    const credentialOf = (id: string) => rotationAlarms.find(([k]) => k.startsWith(id))![1].Properties.Dimensions.find((d: { Name: string }) => d.Name === 'credential').Value;
-    expect(credentialOf('DatabricksRotationFailureAlarm')).toBe('databricks-pat');
-    expect(credentialOf('GoogleServiceAccountKeyRotationFailureAlarm')).toBe('google-service-account-key');
+    const credentialOf = (name: string) => rotationAlarms.find((a) => a.Properties.AlarmName === name)!.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'credential').Value;
+    expect(credentialOf('TestGateway-databricks-pat-rotation-failures')).toBe('databricks-pat');
+    expect(credentialOf('TestGateway-google-service-account-key-rotation-failures')).toBe('google-service-account-key');
   });
 
   it('has no reconciler or schedule when the reconciler is disabled', () => {
@@ -218,7 +222,7 @@ describe('DataJobGatewayStack variants', () => {
     expect(stack.rotations).toHaveLength(1);
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(7 days)' }, RotateImmediatelyOnUpdate: false });
     const alarms = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: [{ Ref: Match.stringLikeRegexp('^ObservabilityAlarmTopic') }] } });
-    expect(Object.keys(alarms)).toContainEqual(expect.stringMatching(/^DatabricksRotationFailureAlarm/));
+    expect(Object.values(alarms).map((a) => a.Properties.AlarmName)).toContain('TestGateway-databricks-pat-rotation-failures');
   });
 
   it('schedules rotation of a Databricks OAuth client secret, whose lifetime must outlast the interval like a token\'s', () => {

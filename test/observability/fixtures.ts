@@ -11,8 +11,8 @@ export interface ObservedStack {
   readonly observability: Observability;
 }
 
-/** A stack in eu-west-1 with an API, four functions (and rotation when asked) and the Observability construct. */
-export function observedStack(overrides: Partial<ObservabilityProps> & { rotation?: boolean; env?: { account?: string; region?: string } } = {}): ObservedStack {
+/** A stack in eu-west-1 with an API, four functions (and a rotation function rotating a PAT and a Google key, when asked) and the Observability construct. */
+export function observedStack(overrides: Partial<Omit<ObservabilityProps, 'rotation'>> & { rotation?: boolean; env?: { account?: string; region?: string } } = {}): ObservedStack {
   const app = new App({ context: { ...CDK_FEATURE_FLAGS } });
   const { env = { account: '123456789012', region: 'eu-west-1' }, ...rest } = overrides;
   const stack = new Stack(app, 'Observed', { env });
@@ -27,7 +27,7 @@ export function observedStack(overrides: Partial<ObservabilityProps> & { rotatio
     auditLog,
     apiStage: api.deploymentStage,
     functions,
-    rotationFunction: rotation ? fn('Rotation') : undefined,
+    rotation: rotation ? { function: fn('Rotation'), credentials: ['databricks-pat', 'google-service-account-key'] } : undefined,
     backends: ['dataproc', 'databricks'],
     ...props,
   });

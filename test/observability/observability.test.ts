@@ -3,7 +3,8 @@ import { describe, expect, test } from '@jest/globals';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidSetting } from '../../lib/constructs/invalid-setting.js';
-import { ALARM_DEFAULTS } from '../../lib/observability/alarms.js';
+import { SIGNALS } from '../../contract/signals.js';
+import { AWS_ALARM_THRESHOLDS } from '../../lib/observability/alarms.js';
 import { dashboardBody, observedStack } from './fixtures.js';
 
 const EXISTING_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
@@ -118,11 +119,11 @@ describe('alarms', () => {
     const template = templateOf('plain');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'TestGateway-api-5xx-rate',
-      Threshold: ALARM_DEFAULTS.apiServerErrorRatePercent,
+      Threshold: AWS_ALARM_THRESHOLDS.apiServerErrorRatePercent,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: `IF(requests >= ${ALARM_DEFAULTS.apiServerErrorMinRequests}, 100 * errors / requests, 0)` }),
+        Match.objectLike({ Expression: `IF(requests >= ${AWS_ALARM_THRESHOLDS.apiServerErrorMinRequests}, 100 * errors / requests, 0)` }),
         Match.objectLike({ Id: 'requests', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/ApiGateway', MetricName: 'Count' }), Stat: 'Sum' }) }),
         Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError' }), Stat: 'Sum' }) }),
       ]),
@@ -134,7 +135,7 @@ describe('alarms', () => {
     const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'TestGateway-authorizer-errors' } }));
     const reasons = alarm!.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'reason').Value);
     expect(reasons.sort()).toEqual(['invalid_token', 'jwks_invalid', 'jwks_unavailable', 'revocation_unavailable']);
-    expect(alarm!.Properties.Metrics[0].Expression).toBe('FILL(r0, 0) + FILL(r1, 0) + FILL(r2, 0) + FILL(r3, 0)');
+    expect(alarm!.Properties.Metrics[0].Expression).toBe('FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0)');
   });
 
   test('backend submit failures: one alarm per backend on JobSubmitFailures by service and backend', () => {
@@ -147,7 +148,7 @@ describe('alarms', () => {
         { Name: 'service', Value: 'data-job-gateway' },
       ],
       Stat: 'Sum',
-      Threshold: ALARM_DEFAULTS.submitFailures,
+      Threshold: SIGNALS.submitFailures.alarms[0]!.threshold,
     });
     expect(() => watchedMetric(template, 'TestGateway-dataproc-submit-failures')).toThrow('no alarm');
   });
@@ -155,19 +156,47 @@ describe('alarms', () => {
   test('function throttles: one alarm per function', () => {
     const template = templateOf('plain');
     for (const name of ['authorizer', 'catalog', 'jobs', 'admin']) {
-      expect(watchedMetric(template, `TestGateway-${name}-throttles`)).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Stat: 'Sum', Threshold: ALARM_DEFAULTS.throttles });
+      expect(watchedMetric(template, `TestGateway-${name}-throttles`)).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Stat: 'Sum', Threshold: AWS_ALARM_THRESHOLDS.throttles });
     }
   });
 
-  test('rotation failures: only when there is a rotation function, on its errors', () => {
-    expect(() => watchedMetric(templateOf('plain'), 'TestGateway-rotation-failures')).toThrow('no alarm');
-    expect(watchedMetric(templateOf('rotation'), 'TestGateway-rotation-failures')).toEqual({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^Rotation/) } }],
-      Stat: 'Sum',
-      Threshold: ALARM_DEFAULTS.rotationFailures,
+  test('rotation failures: one alarm per rotated credential, on its failed steps in an hour', () => {
+    expect(() => watchedMetric(templateOf('plain'), 'TestGateway-databricks-pat-rotation-failures')).toThrow('no alarm');
+    for (const credential of ['databricks-pat', 'google-service-account-key']) {
+      expect(watchedMetric(templateOf('rotation'), `TestGateway-${credential}-rotation-failures`)).toEqual({
+        Namespace: 'DataJobGateway',
+        MetricName: 'SecretRotationFailures',
+        Dimensions: [
+          { Name: 'credential', Value: credential },
+          { Name: 'service', Value: 'data-job-gateway' },
+        ],
+        Stat: 'Sum',
+        Threshold: 1,
+      });
+    }
+    templateOf('rotation').hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'TestGateway-databricks-pat-rotation-failures',
+      AlarmDescription: Match.stringLikeRegexp('AWSCURRENT is unchanged'),
+      Period: 3600,
     });
+  });
+
+  test("rotation function errors: the function's errors that no credential's failed step explains (a timeout, a crash, a secret it does not rotate)", () => {
+    expect(() => watchedMetric(templateOf('plain'), 'TestGateway-rotation-function-errors')).toThrow('no alarm');
+    const [alarm] = Object.values(templateOf('rotation').findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'TestGateway-rotation-function-errors' } }));
+    expect(alarm!.Properties.Metrics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Expression: 'FILL(errors, 0) - (FILL(m0, 0) + FILL(m1, 0))', ReturnData: true }),
+        expect.objectContaining({ Id: 'errors', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Errors' }), Period: 3600 }) }),
+        expect.objectContaining({ Id: 'm1', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ Dimensions: expect.arrayContaining([{ Name: 'credential', Value: 'google-service-account-key' }]) }) }) }),
+      ]),
+    );
+  });
+
+  test('no two alarms watch the same signal, so one failure pages once', () => {
+    const alarms = Object.values(templateOf('rotation').findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const signal = (p: Record<string, unknown>) => JSON.stringify(p.Metrics ?? [p.Namespace, p.MetricName, p.Dimensions]);
+    expect(new Set(alarms.map(signal)).size).toBe(alarms.length);
   });
 });
 

@@ -4,23 +4,21 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { InvalidRotationSchedule, RotationFunctionAlarm, SecretRotation, type SecretRotationProps } from '../../lib/constructs/rotation.js';
+import { InvalidRotationSchedule, SecretRotation, type SecretRotationProps } from '../../lib/constructs/rotation.js';
 import { CDK_FEATURE_FLAGS } from '../cdk/feature-flags.js';
 
-/** GIVEN a stack with a KMS-encrypted secret, a rotation function and a topic. */
+/** GIVEN a stack with a KMS-encrypted secret and a rotation function. (Its alarms: test/observability/observability.test.ts.) */
 function given() {
   const stack = new Stack(new App({ context: { ...CDK_FEATURE_FLAGS } }), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const secret = new Secret(stack, 'Databricks', { encryptionKey: new Key(stack, 'Key') });
   const fn = new LambdaFunction(stack, 'Rotation', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {}') });
-  const topic = new Topic(stack, 'Alarms');
-  return { stack, secret, fn, topic };
+  return { stack, secret, fn };
 }
 
 function rotate(patch: Partial<SecretRotationProps> | ((g: ReturnType<typeof given>) => Partial<SecretRotationProps>) = {}) {
   const g = given();
   const extra = typeof patch === 'function' ? patch(g) : patch;
-  const rotation = new SecretRotation(g.stack, 'DatabricksRotation', { secret: g.secret, credential: 'databricks-pat', function: g.fn, interval: Duration.days(30), ...extra });
+  const rotation = new SecretRotation(g.stack, 'DatabricksRotation', { secret: g.secret, function: g.fn, interval: Duration.days(30), ...extra });
   return { ...g, rotation, template: Template.fromStack(g.stack) };
 }
 
@@ -64,72 +62,10 @@ describe('SecretRotation', () => {
     });
   });
 
-  test('alarms on failed rotation steps of its credential, and tells the topic', () => {
-    const { template, stack, topic } = rotate((g) => ({ alarmTopic: g.topic }));
-
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Threshold: 1,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmDescription: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('AWSCURRENT is unchanged')])] },
-      AlarmActions: [stack.resolve(topic.topicArn)],
-      OKActions: [stack.resolve(topic.topicArn)],
-      Namespace: 'DataJobGateway',
-      MetricName: 'SecretRotationFailures',
-      Dimensions: [
-        { Name: 'credential', Value: 'databricks-pat' },
-        { Name: 'service', Value: 'data-job-gateway' },
-      ],
-      Period: 3600,
-      Statistic: 'Sum',
-    });
-  });
-
-  test('watches the namespace and service it is given', () => {
-    const { template } = rotate({ metricsNamespace: 'AcmeGateway', serviceName: 'acme-gateway' });
-
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AcmeGateway',
-      MetricName: 'SecretRotationFailures',
-      Dimensions: Match.arrayWith([{ Name: 'service', Value: 'acme-gateway' }]),
-    });
-  });
-
-  test('two rotated secrets and the function each get their own signal: no two alarms watch the same thing', () => {
-    // GIVEN a Databricks token and a Google key rotated by one function
-    const g = given();
-    const key = new Secret(g.stack, 'GoogleKey');
-    new SecretRotation(g.stack, 'DatabricksRotation', { secret: g.secret, credential: 'databricks-pat', function: g.fn, interval: Duration.days(30) });
-    new SecretRotation(g.stack, 'GoogleRotation', { secret: key, credential: 'google-service-account-key', function: g.fn, interval: Duration.days(30) });
-    // WHEN the function's own alarm is added
-    new RotationFunctionAlarm(g.stack, 'RotationFunctionAlarm', { function: g.fn, credentials: ['databricks-pat', 'google-service-account-key'] });
-
-    // THEN there are three alarms and three distinct signals
-    const alarms = Object.values(Template.fromStack(g.stack).findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Record<string, unknown>);
-    const signal = (a: Record<string, unknown>) => JSON.stringify(a.Metrics ?? [a.Namespace, a.MetricName, a.Dimensions]);
-    expect(alarms).toHaveLength(3);
-    expect(new Set(alarms.map(signal)).size).toBe(3);
-    // the function's alarm counts errors that no credential's failed step explains: a timeout or a crash reaches it
-    const fnAlarm = alarms.find((a) => a.Metrics !== undefined)!;
-    expect(fnAlarm.Metrics).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ Expression: 'FILL(errors, 0) - FILL(c0, 0) - FILL(c1, 0)', ReturnData: true }),
-        expect.objectContaining({ Id: 'errors', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Errors' }) }) }),
-        expect.objectContaining({ Id: 'c1', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ Dimensions: expect.arrayContaining([{ Name: 'credential', Value: 'google-service-account-key' }]) }) }) }),
-      ]),
-    );
-  });
-
-  test('has no alarm action without a topic', () => {
-    const { template } = rotate();
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
-  });
-
   test('rotates a secret imported by name', () => {
     const g = given();
     const existing = Secret.fromSecretNameV2(g.stack, 'Existing', 'prod/data-job-gateway/databricks');
-    new SecretRotation(g.stack, 'ExistingRotation', { secret: existing, credential: 'databricks-pat', function: g.fn, interval: Duration.days(7) });
+    new SecretRotation(g.stack, 'ExistingRotation', { secret: existing, function: g.fn, interval: Duration.days(7) });
     Template.fromStack(g.stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       // a literal ARN under @aws-cdk/core:enablePartitionLiterals (cdk.json), the stack's account and region being known
       SecretId: Match.stringLikeRegexp('^arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/data-job-gateway/databricks$'),

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig } from '../../lib/config.js';
-import { METRICS } from '../../contract/signals.js';
+import { METRICS_NAMESPACE, SERVICE_NAME, SIGNALS } from '../../contract/signals.js';
 import { SecretStoreFailed } from '../../lambda/rotation/errors.js';
 import { AWSCURRENT, AWSPENDING } from '../../lambda/rotation/secret-versions.js';
 import { runtimeSettings } from '../../lib/runtime-settings.js';
@@ -112,15 +112,15 @@ describe('lambda/rotation/index.ts', () => {
     expect(live.map((t) => t.tokenId)).toEqual([current.tokenId]);
     expect(live[0]!.expiryTime - live[0]!.creationTime).toBe(10 * 86_400_000);
 
-    // AND the audit line and both metrics reached stdout, in the names the alarm watches, with no token in them
+    // AND the audit line and the metric reached stdout, in the names the graph watches, with no token in them
     expect(output.find((l) => l.event === 'secret.rotated')).toMatchObject({ audit: true, outcome: 'success', credential: 'databricks-pat', credentialId: current.tokenId });
-    const emf = output.filter((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.[0]?.Name === METRICS.rotations);
-    expect(emf.map((l) => l._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service']], [['service', 'credential']]]);
-    expect(emf[0]).toMatchObject({ service: METRICS.service, [METRICS.rotations]: 1 });
-    expect(emf[0]!._aws.CloudWatchMetrics[0].Namespace).toBe(METRICS.namespace);
+    const emf = output.filter((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.[0]?.Name === SIGNALS.rotations.metric);
+    expect(emf.map((l) => l._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service', 'credential']]]);
+    expect(emf[0]).toMatchObject({ service: SERVICE_NAME, credential: 'databricks-pat', [SIGNALS.rotations.metric]: 1 });
+    expect(emf[0]!._aws.CloudWatchMetrics[0].Namespace).toBe(METRICS_NAMESPACE);
     const logLines = output.filter((l) => typeof l.message === 'string');
     expect(logLines.length).toBeGreaterThan(0);
-    expect(new Set(logLines.map((l) => l.service))).toEqual(new Set([METRICS.service]));
+    expect(new Set(logLines.map((l) => l.service))).toEqual(new Set([SERVICE_NAME]));
     const text = JSON.stringify(output);
     expect(text).not.toContain(current.token);
     expect(text).not.toContain(INITIAL_TOKEN);
@@ -135,7 +135,9 @@ describe('lambda/rotation/index.ts', () => {
     expect(failure).toBeInstanceOf(SecretStoreFailed);
     expect((failure as Error).message).toContain('AccessDeniedException');
     expect(output.find((l) => l.event === 'secret.rotation_failed')).toMatchObject({ reason: 'secrets_manager_failed', step: 'createSecret', versionId: 'v-denied' });
-    const emf = output.filter((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.[0]?.Name === METRICS.rotationFailures);
-    expect(emf.map((l) => l._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service']], [['service', 'credential']], [['service', 'credential', 'step']]]);
+    const emf = output.filter((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.[0]?.Name === SIGNALS.rotationFailures.metric);
+    expect(emf.map((l) => l._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service', 'credential']], [['service', 'credential', 'step']]]);
+    // DescribeSecret failed, so the function cannot tell which credential it was: the function-errors alarm's case
+    expect(emf.map((l) => l.credential)).toEqual(['unknown', 'unknown']);
   });
 });

@@ -2,8 +2,8 @@
 // (contract/signals.ts), tagged with the function's name.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { FunctionName } from '../../../contract/settings.js';
-import { METRICS } from '../../../contract/signals.js';
+import { SERVICE_NAME } from '../../../contract/signals.js';
 
 export function createLogger(fn: FunctionName | 'local', options: { logLevel?: 'SILENT' | 'INFO' } = {}): Logger {
-  return new Logger({ serviceName: METRICS.service, persistentKeys: { function: fn }, ...(options.logLevel && { logLevel: options.logLevel }) });
+  return new Logger({ serviceName: SERVICE_NAME, persistentKeys: { function: fn }, ...(options.logLevel && { logLevel: options.logLevel }) });
 }
