@@ -28,7 +28,7 @@ const VERIFY_ALONE = 'aws-jwt-verify verify() alone';
 const DEPLOYED = 'handler as deployed: token cache on, revocation read from the ledger table and remembered for 5 s';
 
 /** What API Gateway sends a REQUEST authorizer for `POST /jobs` (identity source: the Authorization header). */
-export function authorizerEvent(token: string): APIGatewayRequestAuthorizerEvent {
+function authorizerEvent(token: string): APIGatewayRequestAuthorizerEvent {
   const headers = {
     Accept: 'application/json',
     Authorization: `Bearer ${token}`,

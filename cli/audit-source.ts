@@ -6,7 +6,7 @@ import { LOCAL_AUDIT_LOG_FILE } from '../contract/audit-line.js';
 import { AuditCliError, EXIT } from './errors.js';
 
 /** The stack output naming the audit log group (lib/data-job-gateway-stack.ts). */
-export const LOG_GROUP_OUTPUT = 'AuditLogGroupName';
+const LOG_GROUP_OUTPUT = 'AuditLogGroupName';
 export const LOG_GROUP_ENV = 'AUDIT_LOG_GROUP';
 export const DEFAULT_OUTPUTS_FILE = 'cdk-outputs.json';
 export const DEFAULT_LOCAL_CONFIG = 'config/local.yaml';

@@ -35,7 +35,7 @@ function optionSpec(o: Option): OptionSpec {
 const HELP: OptionSpec = { flags: ['--help', '-h'], description: 'show help', takesValue: false };
 
 /** Every command of the tree with what may follow it; the program's own options apply everywhere. */
-export function commandTree(program: Command): CommandNode[] {
+function commandTree(program: Command): CommandNode[] {
   const globals = program.options.filter((o) => !o.hidden).map(optionSpec);
   const nodes: CommandNode[] = [];
   const walk = (cmd: Command, path: string) => {

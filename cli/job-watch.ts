@@ -28,7 +28,7 @@ export function parseDuration(text: string, option: string): number {
   return Number(m[1]) * UNITS[m[2] ?? 's']!;
 }
 
-export function formatElapsed(ms: number): string {
+function formatElapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
@@ -38,7 +38,7 @@ export function formatElapsed(ms: number): string {
 
 export const jobEnded = (job: Pick<Job, 'status'>) => isTerminal(job.status as JobStatus);
 
-export function describeState(job: Job, now: Date): string {
+function describeState(job: Job, now: Date): string {
   const words = job.backendStatus && job.backendStatus !== job.status ? `${job.status} (${job.backendStatus})` : job.status;
   return `${job.id} ${words}, ${formatElapsed(now.getTime() - Date.parse(job.createdAt))} since submitted`;
 }

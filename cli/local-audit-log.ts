@@ -44,7 +44,7 @@ export async function readLocalAuditLog(file: string): Promise<LocalAuditLog> {
 const timeOf = (line: Line): number => (typeof line.timestamp === 'string' ? Date.parse(line.timestamp) : Number.NaN);
 
 /** `2024-05-01 12:03:04.567`: how Logs Insights prints `@timestamp` and `bin()` values (UTC). */
-export function insightsTimestamp(ms: number): string {
+function insightsTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
@@ -81,7 +81,7 @@ const listing = (keep: (l: Line, values: Readonly<Record<string, string>>) => bo
   (lines, q, values) => lines.filter((l) => isAudit(l) && keep(l, values)).sort(order).slice(0, LIMIT).map((l) => project(l, q.columns));
 
 /** One evaluator per saved query; each mirrors its `queryString` in contract/audit-queries.ts. */
-export const LOCAL_EVALUATORS: Readonly<Record<AuditQueryName, Evaluator>> = {
+const LOCAL_EVALUATORS: Readonly<Record<AuditQueryName, Evaluator>> = {
   'who-ran': listing((l, v) => l.jobId === v.jobId, oldestFirst),
   principal: listing((l, v) => field(l, 'principal.subject') === v.subject || field(l, 'target.subject') === v.subject, newestFirst),
   denied: listing((l) => l.outcome === 'denied', newestFirst),

@@ -31,7 +31,7 @@ const BORDERLESS = {
   style: { head: [] as string[], border: [] as string[], 'padding-left': 0, 'padding-right': 0, compact: true },
 };
 
-export const cell = (value: unknown): string => {
+const cell = (value: unknown): string => {
   const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;

@@ -59,7 +59,7 @@ const typesOf = (schema: Schema): string[] => {
 };
 
 /** One value read as its schema's type; with several types, the first that reads wins, string last. */
-export function coerce(text: string, schema: Schema, what: string): unknown {
+function coerce(text: string, schema: Schema, what: string): unknown {
   const types = typesOf(schema);
   if (types.length === 0) return text;
   const order = ['null', 'boolean', 'integer', 'number', 'array', 'object', 'string'].filter((t) => types.includes(t));

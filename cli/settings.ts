@@ -10,9 +10,9 @@ import { CliError, EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
 /** What djg asks an issuer for unless a profile says otherwise: a refresh token, and the API's job scopes. */
-export const DEFAULT_SCOPES = ['openid', 'offline_access', 'jobs:read', 'jobs:submit', 'jobs:cancel'];
-export const DEFAULT_CLIENT_ID = 'djg';
-export const DEFAULT_PROFILE = 'default';
+const DEFAULT_SCOPES = ['openid', 'offline_access', 'jobs:read', 'jobs:submit', 'jobs:cancel'];
+const DEFAULT_CLIENT_ID = 'djg';
+const DEFAULT_PROFILE = 'default';
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** A profile: which gateway, and where and how to sign in for it. */

@@ -20,7 +20,7 @@ interface Note {
 }
 
 /** A fresh key: `djg-` and 26 base32 characters (130 random bits), well within the gateway's 255 visible ASCII. */
-export function newIdempotencyKey(): string {
+function newIdempotencyKey(): string {
   const bytes = randomBytes(26);
   return `djg-${[...bytes].map((b) => ALPHABET[b & 31]).join('')}`;
 }

@@ -6,16 +6,16 @@ import { JOB_ID_PATTERN } from './job-id.js';
 
 export const TEMPLATE_ID_PATTERN = '^[a-z][a-z0-9-]{1,62}$';
 
-export const SubmitJobRequest = Type.Object(
+const SubmitJobRequest = Type.Object(
   {
     template: Type.String({ pattern: TEMPLATE_ID_PATTERN, description: 'template id' }),
     parameters: Type.Optional(Type.Object({}, { additionalProperties: true, description: "values for the template's parameter schema" })),
   },
   { additionalProperties: false, $id: 'SubmitJobRequest', title: 'SubmitJobRequest' },
 );
-export type SubmitJobRequest = Static<typeof SubmitJobRequest>;
+type SubmitJobRequest = Static<typeof SubmitJobRequest>;
 
-export const RevocationRequest = Type.Object(
+const RevocationRequest = Type.Object(
   {
     issuer: Type.String({ minLength: 1, maxLength: 512 }),
     subject: Type.String({ minLength: 1, maxLength: 512 }),
@@ -23,26 +23,26 @@ export const RevocationRequest = Type.Object(
   },
   { additionalProperties: false, $id: 'RevocationRequest', title: 'RevocationRequest' },
 );
-export type RevocationRequest = Static<typeof RevocationRequest>;
+type RevocationRequest = Static<typeof RevocationRequest>;
 
-export const FingerprintRequest = Type.Object(
+const FingerprintRequest = Type.Object(
   { value: Type.String({ minLength: 1, maxLength: 4096, description: 'a personal parameter value, exactly as submitted' }) },
   { additionalProperties: false, $id: 'FingerprintRequest', title: 'FingerprintRequest' },
 );
-export type FingerprintRequest = Static<typeof FingerprintRequest>;
+type FingerprintRequest = Static<typeof FingerprintRequest>;
 
-export const Fingerprint = Type.Object(
+const Fingerprint = Type.Object(
   { fingerprint: Type.String({ description: 'what the ledger and the audit trail record for this value; search the audit log for it' }) },
   { $id: 'Fingerprint', title: 'Fingerprint' },
 );
 
-export const PrincipalView = Type.Object({
+const PrincipalView = Type.Object({
   issuer: Type.String(),
   subject: Type.String(),
   kind: Type.Union([Type.Literal('user'), Type.Literal('agent'), Type.Literal('unknown')], { description: 'unknown: the token does not say whether a person or a machine holds it' }),
 });
 
-export const Job = Type.Object(
+const Job = Type.Object(
   {
     id: Type.String({ pattern: JOB_ID_PATTERN }),
     template: Type.String(),
@@ -89,7 +89,7 @@ export const Caller = Type.Object(
 );
 export type Caller = Static<typeof Caller>;
 
-export const DryRun = Type.Object(
+const DryRun = Type.Object(
   {
     dryRun: Type.Literal(true),
     jobId: Type.String(),
@@ -100,7 +100,7 @@ export const DryRun = Type.Object(
   { $id: 'DryRun', title: 'DryRun' },
 );
 
-export const TemplateSummary = Type.Object(
+const TemplateSummary = Type.Object(
   {
     id: Type.String(),
     description: Type.String(),
@@ -111,9 +111,9 @@ export const TemplateSummary = Type.Object(
   { $id: 'Template', title: 'Template' },
 );
 
-export const TemplateList = Type.Object({ templates: Type.Array(Type.Ref(TemplateSummary)) }, { $id: 'TemplateList', title: 'TemplateList' });
+const TemplateList = Type.Object({ templates: Type.Array(Type.Ref(TemplateSummary)) }, { $id: 'TemplateList', title: 'TemplateList' });
 
-export const Revocation = Type.Object(
+const Revocation = Type.Object(
   {
     id: Type.String(),
     issuer: Type.String(),
@@ -126,9 +126,9 @@ export const Revocation = Type.Object(
   { $id: 'Revocation', title: 'Revocation' },
 );
 
-export const RevocationList = Type.Object({ revocations: Type.Array(Type.Ref(Revocation)) }, { $id: 'RevocationList', title: 'RevocationList' });
+const RevocationList = Type.Object({ revocations: Type.Array(Type.Ref(Revocation)) }, { $id: 'RevocationList', title: 'RevocationList' });
 
-export const ProblemSchema = Type.Object(
+const ProblemSchema = Type.Object(
   {
     type: Type.String({ format: 'uri' }),
     title: Type.String(),

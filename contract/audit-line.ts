@@ -55,7 +55,7 @@ const principal = {
 } as const;
 
 /** An audit line; other keys are allowed (Powertools adds level, service, timestamp, xray_trace_id...; events add their own facts). */
-export const AUDIT_LINE_SCHEMA = {
+const AUDIT_LINE_SCHEMA = {
   $id: 'https://data-job-gateway/schemas/audit-line.json',
   type: 'object',
   required: ['audit', 'event', 'outcome', 'timestamp'],

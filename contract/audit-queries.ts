@@ -8,7 +8,7 @@
  */
 export type AuditQueryName = 'who-ran' | 'principal' | 'denied' | 'failures' | 'submissions' | 'submissions-per-day' | 'rotations';
 
-export interface AuditQueryParameter {
+interface AuditQueryParameter {
   /** Referenced as `{{name}}` in the query string (CloudWatch saved-query parameter syntax). */
   readonly name: string;
   readonly description: string;
@@ -126,10 +126,6 @@ export const AUDIT_QUERIES: Readonly<Record<AuditQueryName, AuditQuery>> = Objec
 });
 
 export const AUDIT_QUERY_LIST: readonly AuditQuery[] = Object.values(AUDIT_QUERIES);
-
-export function isAuditQueryName(name: string): name is AuditQueryName {
-  return Object.hasOwn(AUDIT_QUERIES, name);
-}
 
 /** A parameter value that cannot be placed inside a query's double-quoted string literal as is. */
 export class InvalidQueryParameter extends Error {

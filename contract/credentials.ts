@@ -21,7 +21,7 @@ export interface CredentialFinding {
 }
 
 /** JavaScript forms of the shapes; wider than CloudWatch's custom identifiers where a test can afford it. */
-export const CREDENTIAL_SHAPES: Readonly<Record<Exclude<CredentialKind, 'known-secret'>, RegExp>> = {
+const CREDENTIAL_SHAPES: Readonly<Record<Exclude<CredentialKind, 'known-secret'>, RegExp>> = {
   jwt: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g,
   'databricks-token': /\bdapi[0-9a-f]{32}(?:-\d+)?\b/g,
   'databricks-oauth-secret': /\bdose[0-9a-f]{32}\b/g,

@@ -40,7 +40,7 @@ const TOKEN_REASONS = [
  */
 export const FAIL_CLOSED_REASONS = ['jwks_unavailable', 'jwks_invalid', 'revocation_unavailable', 'invalid_token'] as const;
 
-export const DENIAL_REASONS = [...TOKEN_REASONS, ...FAIL_CLOSED_REASONS] as const;
+const DENIAL_REASONS = [...TOKEN_REASONS, ...FAIL_CLOSED_REASONS] as const;
 export type DenialReason = (typeof DENIAL_REASONS)[number];
 
 const FAIL_CLOSED: ReadonlySet<DenialReason> = new Set(FAIL_CLOSED_REASONS);

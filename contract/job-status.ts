@@ -4,5 +4,3 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 export const isTerminal = (s: JobStatus): boolean => TERMINAL.has(s);
-/** Active jobs count toward a template's maxActivePerPrincipal. */
-export const isActive = (s: JobStatus): boolean => !TERMINAL.has(s);

@@ -7,7 +7,7 @@ import { ROUTE_SCOPES, type RouteScope } from './routes.js';
 import type { Template } from './template.js';
 
 export const Strict = { additionalProperties: false } as const;
-export const StringList = (description: string) => Type.Array(Type.String({ minLength: 1 }), { default: [], description });
+const StringList = (description: string) => Type.Array(Type.String({ minLength: 1 }), { default: [], description });
 export const HttpsOrLoopbackUrl = Type.String({
   pattern: '^(https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(/[^\\s]*)?)$',
   description: 'https URL (http only on loopback, for local mode)',
@@ -16,7 +16,7 @@ export const HttpsOrLoopbackUrl = Type.String({
 const ScopeNames = (scope: RouteScope) =>
   Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: `the issuer's scopes that grant ${scope} (any one of them)` }));
 
-export const IssuerSchema = Type.Object(
+const IssuerSchema = Type.Object(
   {
     issuer: HttpsOrLoopbackUrl,
     audience: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
@@ -77,7 +77,7 @@ export const AccessSchema = Type.Object(
   Strict,
 );
 
-export const GoogleCredentialsSchema = Type.Union([
+const GoogleCredentialsSchema = Type.Union([
   Type.Object(
     {
       type: Type.Literal('workload-identity'),
@@ -115,7 +115,7 @@ export const DataprocSchema = Type.Object(
   Strict,
 );
 
-export const DatabricksCredentialsSchema = Type.Union([
+const DatabricksCredentialsSchema = Type.Union([
   Type.Object({ type: Type.Literal('pat'), secretName: Type.Optional(Type.String()) }, Strict),
   Type.Object({ type: Type.Literal('oauth-m2m'), secretName: Type.Optional(Type.String()) }, Strict),
 ]);

@@ -16,7 +16,7 @@ import {
   Strict,
 } from '../contract/settings.js';
 
-export const LedgerSchema = Type.Object(
+const LedgerSchema = Type.Object(
   {
     tableName: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_.-]{3,255}$' })),
     endpoint: Type.Optional(HttpsOrLoopbackUrl),
@@ -35,7 +35,7 @@ const Throttle = Type.Object(
   Strict,
 );
 
-export const ApiSchema = Type.Object(
+const ApiSchema = Type.Object(
   {
     throttle: Type.Object(
       { rateLimit: Type.Number({ minimum: 0, default: 50 }), burstLimit: Type.Integer({ minimum: 0, default: 100 }) },
@@ -67,7 +67,7 @@ export const ApiSchema = Type.Object(
   { ...Strict, default: {} },
 );
 
-export const FunctionsSchema = Type.Object(
+const FunctionsSchema = Type.Object(
   {
     memorySize: Type.Integer({ minimum: 128, maximum: 10240, default: 512 }),
     timeoutSeconds: Type.Integer({ minimum: 3, maximum: 29, default: 29 }),
@@ -75,7 +75,7 @@ export const FunctionsSchema = Type.Object(
   { ...Strict, default: {} },
 );
 
-export const ObservabilitySchema = Type.Object(
+const ObservabilitySchema = Type.Object(
   {
     auditRetentionDays: Type.Integer({ minimum: 1, default: 365 }),
     auditKmsKeyArn: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:kms:' })),
@@ -84,7 +84,7 @@ export const ObservabilitySchema = Type.Object(
   { ...Strict, default: {} },
 );
 
-export const RotationSchema = Type.Object(
+const RotationSchema = Type.Object(
   {
     enabled: Type.Optional(
       Type.Boolean({ description: 'default: rotate every credential the stack holds (Databricks pat or oauth-m2m, a Google key); true with none is an error' }),
@@ -95,7 +95,7 @@ export const RotationSchema = Type.Object(
   { ...Strict, default: {} },
 );
 
-export const ReconcilerSchema = Type.Object(
+const ReconcilerSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: true }),
     everyMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 5, description: 'how often pending reservations are settled' }),
@@ -155,7 +155,7 @@ const DatabricksEmulator = Type.Object(
   { ...Strict, default: {} },
 );
 
-export const LocalSchema = Type.Object(
+const LocalSchema = Type.Object(
   {
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     host: Type.String({ default: '127.0.0.1' }),

@@ -94,7 +94,7 @@ const PARAMETER_NAME = /^[A-Za-z0-9_.-]*[A-Za-z0-9_]/;
  * Replaces each variable with its value, as is. Anything else starting with `$` (`$util.escapeJavaScript(...)`, an
  * unknown name) is left in the text, as API Gateway leaves it.
  */
-export function substitute(template: string, value: (name: string) => string | undefined): string {
+function substitute(template: string, value: (name: string) => string | undefined): string {
   let out = '';
   let i = 0;
   while (i < template.length) {

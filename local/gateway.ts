@@ -14,7 +14,7 @@ import { matchRoute, type ApiFunction, type Route } from '../contract/routes.js'
 import { renderGatewayResponse, type GatewayResponseEvent, type GatewayResponseVariables } from './gateway-response.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
+type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
 
 export interface LocalGatewayOptions {
   readonly port: number;

@@ -74,7 +74,7 @@ const LOCAL_ROLE_ARN = 'arn:aws:sts::000000000000:assumed-role/data-job-gateway-
 const LOCAL_DATABRICKS_PAT = 'dapi-local-0000000000000000000000000000';
 const LOCAL_DATABRICKS_TOKEN_ID = 'local-token-0001';
 /** The stand-in for the stack's MAC key secret. */
-export const MAC_KEY_SECRET = 'data-job-gateway/mac-key';
+const MAC_KEY_SECRET = 'data-job-gateway/mac-key';
 
 export async function startLocalMode(input: GatewayConfig, options: LocalModeOptions = {}): Promise<LocalMode> {
   const cwd = options.cwd ?? process.cwd();

@@ -30,14 +30,14 @@ export interface MirroredBundle extends FunctionBundle {
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 /** Lambda entry files the stack builds functions from (lib/constructs/functions.ts: `lambda/<function>/index.ts`), optionally only some. */
-export function functionEntries(projectRoot: string, only?: readonly string[]): { name: FunctionName; entry: string }[] {
+function functionEntries(projectRoot: string, only?: readonly string[]): { name: FunctionName; entry: string }[] {
   return FUNCTION_NAMES.map((name) => ({ name, entry: `lambda/${name}/index.ts` }))
     .filter(({ name, entry }) => existsSync(join(projectRoot, entry)) && (!only || only.includes(name)))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** esbuild options equal to the arguments aws-lambda-nodejs passes for GatewayFunction's bundling (entry and output aside). */
-export function gatewayBuildOptions(projectRoot: string, configFile: string, fn: FunctionName): BuildOptions {
+function gatewayBuildOptions(projectRoot: string, configFile: string, fn: FunctionName): BuildOptions {
   const config = loadConfigFile(configFile, projectRoot);
   const define = settingsDefine(runtimeSettings(config, loadTemplateDir(config.templatesPath), projectRoot)[fn]);
   return {

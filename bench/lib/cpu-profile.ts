@@ -21,7 +21,7 @@ interface Profile {
 }
 
 /** The package a source path belongs to: a node_modules package, or the project's top folder (`lambda/core`). */
-export function packageOf(source: string): string {
+function packageOf(source: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source);
   return m ? m[1]! : source.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/');
 }

@@ -18,7 +18,7 @@ export interface Figure {
   readonly target?: Target;
 }
 
-export interface Table {
+interface Table {
   readonly title: string;
   readonly header: readonly string[];
   readonly rows: readonly (readonly string[])[];
@@ -40,7 +40,7 @@ export function figure(name: string, value: number, unit: string, baseline: { na
   return { name, value, unit, baseline, ratio: value / baseline.value, ...(target ? { target } : {}) };
 }
 
-export function met(f: Figure): boolean | undefined {
+function met(f: Figure): boolean | undefined {
   if (!f.target) return undefined;
   const x = f.target.of === 'ratio' ? f.ratio : f.value;
   return f.target.comparison === '<=' ? x <= f.target.bound : x >= f.target.bound;
@@ -57,7 +57,7 @@ export function num(n: number): string {
 }
 
 export const ratio = (r: number) => `${r.toFixed(r >= 10 ? 1 : 2)}×`;
-export const targetText = (t: Target | undefined, unit = '') =>
+const targetText = (t: Target | undefined, unit = '') =>
   t ? `${t.comparison === '<=' ? '≤' : '≥'} ${t.of === 'ratio' ? `${t.bound.toFixed(2)}×` : `${num(t.bound)} ${unit}`}` : '';
 const verdict = (f: Figure) => ({ true: 'met', false: 'MISSED', undefined: '' })[String(met(f)) as 'true' | 'false' | 'undefined'];
 

@@ -15,9 +15,3 @@ export function percentile(values: readonly number[], p: number): number {
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1]!;
 }
-
-/** Median absolute deviation relative to the median: how much the repeated runs disagree. */
-export function relativeSpread(values: readonly number[]): number {
-  const m = median(values);
-  return median(values.map((v) => Math.abs(v - m))) / m;
-}

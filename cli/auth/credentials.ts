@@ -7,7 +7,7 @@ import { nowOf, type CliIo } from '../io.js';
 import type { Settings } from '../settings.js';
 import { TokenCache, type CachedLogin } from './token-cache.js';
 
-export type TokenKind = 'flag' | 'env' | 'command' | 'login';
+type TokenKind = 'flag' | 'env' | 'command' | 'login';
 
 export interface TokenSource {
   readonly kind: TokenKind;

@@ -41,10 +41,10 @@ import { allowPolicy, denyPolicy } from './policy.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
 /** The exact error message that makes API Gateway answer 401 (any other error is a 500). */
-export const UNAUTHORIZED = 'Unauthorized';
+const UNAUTHORIZED = 'Unauthorized';
 
 /** Asymmetric algorithms only: an HMAC "signature" could be made by anyone holding the public key. */
-export const ALLOWED_ALGORITHMS: ReadonlySet<string> = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
+const ALLOWED_ALGORITHMS: ReadonlySet<string> = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
 /** Header members that would let the token name its own key. */
 const EMBEDDED_KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 /** ECDSA signatures are fixed-size r||s (RFC 7518 section 3.4). */

@@ -7,7 +7,7 @@ import type { Route } from '../../contract/routes.js';
 import { principalKey, toAuthorizerContext, type Principal } from '../core/principal.js';
 
 /** `arn:aws:execute-api:region:account:apiId/stage/METHOD/path` → `arn:aws:execute-api:region:account:apiId/stage/`. */
-export function stageArnPrefix(methodArn: string): string {
+function stageArnPrefix(methodArn: string): string {
   const parts = methodArn.split(':');
   const [apiId, stage] = (parts[5] ?? '').split('/');
   if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'execute-api' || !apiId || !stage) {
@@ -20,7 +20,7 @@ export function stageArnPrefix(methodArn: string): string {
 export const stageWildcardArn = (methodArn: string): string => `${stageArnPrefix(methodArn)}*/*`;
 
 /** One route of the stage: `{param}` segments become `*`, which matches the concrete path API Gateway puts in the method ARN. */
-export const routeArn = (methodArn: string, route: Pick<Route, 'method' | 'path'>): string =>
+const routeArn = (methodArn: string, route: Pick<Route, 'method' | 'path'>): string =>
   `${stageArnPrefix(methodArn)}${route.method}${route.path.replace(/\{[^/}]+\}/g, '*')}`;
 
 /** Allow `routes` (every route of the stage when undefined), with the principal as context. */

@@ -161,7 +161,7 @@ export class TemplateError extends Error {
   }
 }
 
-export interface Problem {
+interface Problem {
   readonly type: string;
   readonly title: string;
   readonly status: number;

@@ -8,7 +8,7 @@ import type { Principal } from './principal.js';
 import { isTerminal } from '../../contract/job-status.js';
 
 /** Bytes of output one call returns at most: a few hundred KB keep a Lambda response small and a poll fast. */
-export const MAX_OUTPUT_BYTES = 256 * 1024;
+const MAX_OUTPUT_BYTES = 256 * 1024;
 
 export interface JobOutputDeps {
   readonly jobs: Pick<JobsService, 'readable' | 'refresh' | 'backendFor'>;

@@ -13,7 +13,7 @@ export type MacPurpose = 'request' | 'principal' | 'personal';
 export const MAC_PREFIX = 'hmac-sha256:';
 
 /** A key shorter than this (bytes) is refused: the stack generates 64 characters. */
-export const MIN_KEY_BYTES = 32;
+const MIN_KEY_BYTES = 32;
 
 export class MacKeyInvalid extends Error {
   override readonly name = 'MacKeyInvalid';

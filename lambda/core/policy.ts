@@ -28,7 +28,7 @@ export const isAuditor = (p: Principal, a: AccessPolicy) => inAny(p, a.auditorGr
 /** Templates are visible to those who may run them. */
 export const mayView = (p: Principal, t: Template) => mayRun(p, t).allowed;
 
-export const owns = (p: Principal, job: { principalKey: string }) => job.principalKey === principalKey(p);
+const owns = (p: Principal, job: { principalKey: string }) => job.principalKey === principalKey(p);
 
 export const mayRead = (p: Principal, job: { principalKey: string }, a: AccessPolicy) => owns(p, job) || isAuditor(p, a);
 

@@ -48,7 +48,7 @@ export interface ReconcilerDeps {
 }
 
 /** Below this a reservation could still belong to a submit in flight (29 s integration timeout, plus margin). */
-export const MIN_PENDING_AFTER_MS = 2 * 60_000;
+const MIN_PENDING_AFTER_MS = 2 * 60_000;
 
 export class InvalidReconcilerSetting extends Error {
   override readonly name = 'InvalidReconcilerSetting';

@@ -62,7 +62,7 @@ function requestValidator(kind: 'job' | 'batch' | 'runNow' | 'submit'): Validate
 }
 
 /** The backend block this template renders: `{job}`, `{batch}`, `{runNow}` or `{submit}`. */
-export function backendBlock(t: Template): { kind: 'job' | 'batch' | 'runNow' | 'submit'; body: Record<string, unknown> } {
+function backendBlock(t: Template): { kind: 'job' | 'batch' | 'runNow' | 'submit'; body: Record<string, unknown> } {
   if (t.backend === 'dataproc') {
     return t.dataproc!.job ? { kind: 'job', body: t.dataproc!.job } : { kind: 'batch', body: t.dataproc!.batch! };
   }

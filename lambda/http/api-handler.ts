@@ -15,7 +15,7 @@ import { header, jsonBody, principalOf, problem, query, requestFacts, SECURITY_H
 import { revocationGate } from './revocation-gate.js';
 
 /** What a route's handler gets: the caller, the request's facts and the inputs its route declares, parsed. */
-export interface RouteRequest {
+interface RouteRequest {
   readonly principal: Principal;
   readonly facts: RequestFacts;
   /** `{param}` segments of the route's path. */
@@ -29,17 +29,17 @@ export interface RouteRequest {
 }
 
 /** A route's answer: the body (JSON) or `raw` text already serialized; the status defaults to the route's success status. */
-export interface RouteAnswer {
+interface RouteAnswer {
   readonly status?: number;
   readonly body?: unknown;
   readonly raw?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export type RouteHandler = (request: RouteRequest) => Promise<RouteAnswer> | RouteAnswer;
+type RouteHandler = (request: RouteRequest) => Promise<RouteAnswer> | RouteAnswer;
 
 /** A public route's handler: no caller. */
-export type PublicRouteHandler = (request: Omit<RouteRequest, 'principal'>) => Promise<RouteAnswer> | RouteAnswer;
+type PublicRouteHandler = (request: Omit<RouteRequest, 'principal'>) => Promise<RouteAnswer> | RouteAnswer;
 
 /** One handler for every route the function serves: the type fails to compile when a route of the table has none. */
 export type RouteHandlers<F extends ApiFunction> = { readonly [R in RoutesOf<F> as RouteKey<R>]: R extends { public: true } ? PublicRouteHandler : RouteHandler };

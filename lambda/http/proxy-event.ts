@@ -10,10 +10,6 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
 };
 
-export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return { statusCode, headers: { 'Content-Type': 'application/json', ...SECURITY_HEADERS, ...headers }, body: JSON.stringify(body) };
-}
-
 /** Any error as RFC 9457 problem+json; unknown errors are logged by the caller and shown as a bare 500. */
 export function problem(err: unknown, requestId: string): APIGatewayProxyResult {
   const p = toProblem(err, requestId);

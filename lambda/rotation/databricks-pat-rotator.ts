@@ -26,7 +26,7 @@ export interface RotatedPat {
 const COMMENT_PREFIX = 'data-job-gateway rotation of';
 
 /** The comment of every token a rotation of this secret creates: it names the secret (by ARN, unique across accounts) and the version. */
-export const rotationComment = (ctx: RotationContext) => `${COMMENT_PREFIX} ${ctx.secretArn} version ${ctx.versionId}`;
+const rotationComment = (ctx: RotationContext) => `${COMMENT_PREFIX} ${ctx.secretArn} version ${ctx.versionId}`;
 const ownedBy = (ctx: RotationContext, comment: string) => comment.startsWith(`${COMMENT_PREFIX} ${ctx.secretArn} version `);
 
 export class PatRotator implements CredentialRotator {

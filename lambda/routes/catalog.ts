@@ -7,7 +7,7 @@ import { TemplateNotFound } from '../core/errors.js';
 import { mayView } from '../core/policy.js';
 import type { RouteHandlers } from '../http/api-handler.js';
 
-export const templateSummary = (t: Template) => ({ id: t.id, description: t.description, backend: t.backend, datasets: t.datasets, parameters: t.parameters });
+const templateSummary = (t: Template) => ({ id: t.id, description: t.description, backend: t.backend, datasets: t.datasets, parameters: t.parameters });
 
 export function catalogRoutes(catalog: TemplateCatalog): RouteHandlers<'catalog'> {
   let openapi: string | undefined;

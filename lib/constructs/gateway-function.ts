@@ -31,7 +31,7 @@ export interface GatewayFunctionProps {
 }
 
 /** A Lambda role that may write only to `logGroup` (instead of AWSLambdaBasicExecutionRole, which allows any log group). */
-export function gatewayFunctionRole(scope: Construct, id: string, logGroup: ILogGroup, description: string): Role {
+function gatewayFunctionRole(scope: Construct, id: string, logGroup: ILogGroup, description: string): Role {
   const role = new Role(scope, id, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description });
   logGroup.grantWrite(role);
   Validations.of(role).acknowledge({

@@ -2,7 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { InvalidSetting } from './invalid-setting.js';
 
 /** The retention periods CloudWatch Logs accepts, in days. */
-export const CLOUDWATCH_RETENTION_DAYS = Object.values(RetentionDays)
+const CLOUDWATCH_RETENTION_DAYS = Object.values(RetentionDays)
   .filter((d): d is RetentionDays => typeof d === 'number' && d > 0)
   .sort((a, b) => a - b);
 

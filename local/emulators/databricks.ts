@@ -20,9 +20,9 @@ import { JobRegistry, RunStore, type EmulatedRun, type JobSettings } from './dat
 import { ServicePrincipals, type EmulatedSecret, type OAuthClient } from './databricks/service-principals.js';
 import { TokenStore, type InitialToken, type TokenRecord } from './databricks/tokens.js';
 
-export { FAIL_MARKER, type EmulatedRun, type ExistingJob, type JobSettings } from './databricks/runs.js';
-export type { InitialToken, TokenRecord } from './databricks/tokens.js';
-export type { EmulatedSecret, OAuthClient } from './databricks/service-principals.js';
+;
+;
+;
 
 export interface DatabricksEmulatorOptions {
   /** Default 0: an ephemeral port. */
@@ -46,7 +46,7 @@ export interface DatabricksEmulatorOptions {
 }
 
 /** One HTTP call as the emulator saw it, with the credential that made it (never its value). */
-export interface EmulatorCall {
+interface EmulatorCall {
   readonly method: string;
   readonly path: string;
   /** Set when the bearer token was valid. */

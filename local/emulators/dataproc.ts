@@ -10,9 +10,9 @@ import { batchOutputSource, jobOutputSource, outputObjects, type StoredObject } 
 import { faultErrorBody, GoogleApiError, googleErrorBody, invalidArgument, permissionDenied } from './dataproc/google-error.js';
 import { JobStore, type EmulatedJob } from './dataproc/jobs.js';
 
-export type { EmulatedBatch } from './dataproc/batches.js';
-export type { EmulatedJob } from './dataproc/jobs.js';
-export { FAIL_MARKER } from './dataproc/validation.js';
+;
+;
+;
 
 export interface DataprocEmulatorOptions {
   /** @default 0 (an ephemeral port) */
@@ -53,7 +53,7 @@ export interface DataprocIam {
 }
 
 /** One HTTP request as the emulator received it, so tests can compare it with what a backend planned to send. */
-export interface RecordedRequest {
+interface RecordedRequest {
   readonly method: string;
   /** Absolute URL, with this emulator's origin. */
   readonly url: string;

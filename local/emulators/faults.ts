@@ -72,7 +72,7 @@ export class FaultInjector {
 }
 
 // Unref'd, so a held fault never keeps a test process alive after its emulator closed.
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** The emulators' notion of time: real by default, steppable in tests. */
 export interface Clock {

@@ -21,18 +21,18 @@ import {
 } from './google/http.js';
 import { KeyLimitReached, ServiceAccountRegistry, type ServiceAccountKeyFile } from './google/service-account-keys.js';
 
-export type { AwsIdentity } from './google/aws-subject-token.js';
-export type { TokenInfo } from './google/access-tokens.js';
-export type { ServiceAccountKeyFile, ServiceAccountKeyResource } from './google/service-account-keys.js';
+;
+;
+;
 
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const AWS4_SUBJECT_TOKEN_TYPE = 'urn:ietf:params:aws:token-type:aws4_request';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const IAM_SCOPE = 'https://www.googleapis.com/auth/iam';
 /** The `aud` google-auth-library (gtoken) puts in every JWT assertion, whatever the key file's token_uri says. */
-export const GOOGLE_OAUTH_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
+const GOOGLE_OAUTH_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
 
 export interface GoogleTokenEmulatorOptions {
   port?: number;
@@ -66,7 +66,7 @@ export interface GoogleTokenEmulatorOptions {
 }
 
 /** How many calls each endpoint answered successfully (tests use it to prove token caching). */
-export interface GoogleTokenCounts {
+interface GoogleTokenCounts {
   stsExchange: number;
   generateAccessToken: number;
   jwtBearer: number;

@@ -46,7 +46,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /** The sign-in form; `form` posts back to the same interaction. */
-export function loginPage(action: string, options: { clientId: string; scope: string; error?: string; username?: string; groups?: string }): string {
+function loginPage(action: string, options: { clientId: string; scope: string; error?: string; username?: string; groups?: string }): string {
   return page(
     'Sign in to local mode',
     `<p class="note">Local mode: any user name is accepted, and your token carries the groups you give here.

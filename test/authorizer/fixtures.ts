@@ -7,7 +7,7 @@ import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type JWTHeaderParameters } from 'jose';
 import { AuditTrail } from '../../lambda/core/audit.js';
 
-export const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/POST/jobs';
+const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/POST/jobs';
 export const STAGE_WILDCARD = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/*/*';
 
 /** A loopback http server that serves JWKS documents by path and counts how often each was fetched. */

@@ -3,7 +3,7 @@ import { ConfigSchema } from '../../lib/config.js';
 
 type Json = Record<string, any>;
 
-export interface ReferenceRow {
+interface ReferenceRow {
   readonly field: string;
   readonly type: string;
   readonly default: string;

@@ -11,7 +11,7 @@ import { CDK_FEATURE_FLAGS } from './feature-flags.js';
 import { parseTemplate } from '../../lambda/core/template-loader.js';
 
 /** The smallest realistic deploy config: one issuer, both backends, Google by Workload Identity, Databricks by PAT. */
-export const BASE_CONFIG = {
+const BASE_CONFIG = {
   name: 'TestGateway',
   auth: { issuers: [{ issuer: 'https://idp.example.com/oauth2/default', audience: 'api://jobs' }] },
   dataproc: {
@@ -74,11 +74,11 @@ databricks:
   '/somewhere/on/this/machine/templates/refresh-features.yaml',
 );
 
-export const ENTRIES = ['authorizer', 'catalog', 'jobs', 'admin', 'reconciler', 'rotation'].map((f) => `lambda/${f}/index.ts`);
+const ENTRIES = ['authorizer', 'catalog', 'jobs', 'admin', 'reconciler', 'rotation'].map((f) => `lambda/${f}/index.ts`);
 
 let root: string | undefined;
 /** A project root holding a lock file and every Lambda entry: bundling is skipped in tests, so only their existence matters. */
-export function fixtureProjectRoot(): string {
+function fixtureProjectRoot(): string {
   if (root) return root;
   root = mkdtempSync(join(tmpdir(), 'djg-cdk-'));
   writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion": 3}');

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const DJG = resolve('bin/djg.mjs');
+const DJG = resolve('bin/djg.mjs');
 
 export interface DjgResult {
   readonly code: number | null;

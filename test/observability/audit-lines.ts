@@ -1,7 +1,7 @@
 // Audit lines as AuditTrail writes them (lambda/core/audit.ts), at fixed times, for the CLI and schema tests.
 export const ISSUER = 'https://idp.example.com/oauth2/default';
 export const JOB_A = 'job-aaaaaaaaaaaaaaaaaaaaaaaaaa';
-export const JOB_B = 'job-bbbbbbbbbbbbbbbbbbbbbbbbbb';
+const JOB_B = 'job-bbbbbbbbbbbbbbbbbbbbbbbbbb';
 
 const alice = { issuer: ISSUER, subject: 'alice', kind: 'user', groups: ['analysts'] };
 const bob = { issuer: ISSUER, subject: 'bob', kind: 'user', groups: ['analysts'] };

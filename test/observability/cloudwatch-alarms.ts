@@ -66,7 +66,7 @@ export function emfDatapoints(lines: readonly string[]): Datapoint[] {
 
 // ── The alarm, as the template declares it ──────────────────────────────────────────────────────
 
-export interface MetricQuery {
+interface MetricQuery {
   readonly id: string;
   readonly namespace: string;
   readonly metric: string;

@@ -36,7 +36,7 @@ const segment = (s: string) =>
 const headerValue = (s: string) => wire(s.replace(/[\r\n\u0000]/g, ' '));
 const bearer = (t: string) => `Bearer ${t}`;
 
-export const INJECTIONS: readonly string[] = [
+const INJECTIONS: readonly string[] = [
   "' OR '1'='1",
   "1; DROP TABLE jobs;--",
   "\" OR \"\"=\"",

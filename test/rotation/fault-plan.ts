@@ -2,7 +2,7 @@
 // method, nth call), failing either before the call (nothing happened) or after it (it happened; the answer was lost).
 import type { RotationStep } from '../../lambda/rotation/rotation.js';
 
-export type FaultWhen = 'before' | 'after';
+type FaultWhen = 'before' | 'after';
 
 export interface CallSite {
   readonly step: RotationStep;

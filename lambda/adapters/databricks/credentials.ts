@@ -10,7 +10,7 @@ export interface DatabricksTokenSource {
 }
 
 /** `pat` secret JSON, as the rotation Lambda writes it. */
-export interface PatSecret {
+interface PatSecret {
   readonly host?: string;
   readonly token: string;
   readonly tokenId?: string;

@@ -149,7 +149,7 @@ export class DatabricksHttpClient {
 }
 
 /** Retry-After as delta-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
+function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
@@ -165,7 +165,7 @@ function readError(text: string, status: number, token: string): { code: string;
 }
 
 /** Whatever Databricks says goes to callers and logs: strip anything that looks like a credential, and bound its length. */
-export function redact(text: string, ...secrets: string[]): string {
+function redact(text: string, ...secrets: string[]): string {
   return redactCredentials(text, secrets.filter((s) => s.length >= 4)).slice(0, 500);
 }
 

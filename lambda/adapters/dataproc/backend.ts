@@ -13,7 +13,7 @@ import { GATEWAY_LABEL, gatewayLabels, MAX_LABELS, mergeLabels, sanitizeLabelVal
 import { batchState, jobState } from './status.js';
 
 /** Any google-auth-library client: OAuth2Client, an external-account (WIF) client, Impersonated, a JWT key client. */
-export type DataprocAuthClient = AuthClient;
+type DataprocAuthClient = AuthClient;
 
 /** The generated client's narrower `auth` type; it only calls `request()` (and `getUniverseDomain()` if present), which every AuthClient has. */
 type GeneratedClientAuth = Exclude<NonNullable<dataproc_v1.Params$Resource$Projects$Regions$Jobs$Get['auth']>, string>;

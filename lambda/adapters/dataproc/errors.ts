@@ -13,7 +13,7 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABOR
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Where a call failed: at Dataproc, or while getting the Google access token to call it with. */
-export type FailureSource = 'dataproc' | 'credentials';
+type FailureSource = 'dataproc' | 'credentials';
 
 export interface CallFacts {
   readonly source: FailureSource;

@@ -80,7 +80,7 @@ export function scrubHttpFailure(err: Error & HttpFailureShape): GoogleEndpointE
   return new GoogleEndpointError(summary, status, code, endpoint);
 }
 
-export function isRetryableStatus(status: number | undefined): boolean {
+function isRetryableStatus(status: number | undefined): boolean {
   return status === undefined || status === 408 || status === 429 || status >= 500;
 }
 

@@ -7,11 +7,11 @@ import { credentialsFailure, InvalidServiceAccount } from './credential-errors.j
 import { SecretKeyClient } from './key-client.js';
 import { CLOUD_PLATFORM_SCOPE, GOOGLE_IAM_CREDENTIALS_ENDPOINT, WorkloadIdentityClient } from './workload-identity.js';
 
-export { GoogleCredentialsError, GoogleEndpointError, InvalidServiceAccount, type GoogleCredentialStep } from './credential-errors.js';
+export { GoogleCredentialsError,  InvalidServiceAccount,  } from './credential-errors.js';
 export { externalAccountOptions } from './workload-identity.js';
 
 /** An AuthClient Google's generated REST clients accept as `auth`. */
-export type GoogleAuthClient = OAuth2Client | BaseExternalAccountClient;
+type GoogleAuthClient = OAuth2Client | BaseExternalAccountClient;
 
 /** What the Dataproc backend calls: the client for a template's service account, or the configured default one. */
 export type GoogleAuthFor = (serviceAccount?: string) => GoogleAuthClient;

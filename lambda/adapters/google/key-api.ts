@@ -8,7 +8,7 @@ import { CLOUD_PLATFORM_SCOPE } from './workload-identity.js';
 import { CredentialApiFailed, MalformedSecret } from '../../rotation/errors.js';
 import { MalformedKeyFile, parseKeyFile } from './key-file.js';
 
-export const GOOGLE_IAM_ENDPOINT = 'https://iam.googleapis.com';
+const GOOGLE_IAM_ENDPOINT = 'https://iam.googleapis.com';
 
 /** A service-account JSON key file, with the fields rotation reads. `json` is the whole file, as the secret holds it. */
 export interface ServiceAccountKey {

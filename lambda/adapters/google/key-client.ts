@@ -5,7 +5,7 @@ import type { SecretStore } from '../../core/secrets.js';
 import { credentialsFailure, GoogleCredentialsError, isHttpFailure, scrubHttpFailure } from './credential-errors.js';
 import { parseKeyFile, type KeyFile } from './key-file.js';
 
-export const GOOGLE_OAUTH_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+const GOOGLE_OAUTH_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
 export interface KeySettings {
   readonly secrets: SecretStore;

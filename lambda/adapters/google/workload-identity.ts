@@ -4,11 +4,11 @@
 import { AwsClient, type AwsClientOptions, type AwsSecurityCredentialsSupplier } from 'google-auth-library';
 import { credentialsFailure, endpointOf, isHttpFailure, type GoogleCredentialStep } from './credential-errors.js';
 
-export const GOOGLE_STS_TOKEN_URL = 'https://sts.googleapis.com/v1/token';
+const GOOGLE_STS_TOKEN_URL = 'https://sts.googleapis.com/v1/token';
 export const GOOGLE_IAM_CREDENTIALS_ENDPOINT = 'https://iamcredentials.googleapis.com';
 /** Google's documented default; `{region}` is filled with the function's region. */
-export const AWS_REGIONAL_CRED_VERIFICATION_URL = 'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15';
-export const AWS4_SUBJECT_TOKEN_TYPE = 'urn:ietf:params:aws:token-type:aws4_request';
+const AWS_REGIONAL_CRED_VERIFICATION_URL = 'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15';
+const AWS4_SUBJECT_TOKEN_TYPE = 'urn:ietf:params:aws:token-type:aws4_request';
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 export interface WorkloadIdentitySettings {

@@ -2,7 +2,7 @@
 import { invalidParameter } from './api-error.js';
 
 /** Task types a runs/submit task (or a job's task) may carry: exactly one per task. */
-export const TASK_TYPES = [
+const TASK_TYPES = [
   'notebook_task',
   'spark_python_task',
   'spark_jar_task',

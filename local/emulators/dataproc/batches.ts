@@ -9,7 +9,7 @@ import { Timeline, timestamp } from './timeline.js';
 import { serverlessOutputUri } from './driver-output.js';
 import { FAIL_MARKER, shouldFail, validateBatch, validateBatchId, validateRequestId } from './validation.js';
 
-export type BatchState = 'PENDING' | 'RUNNING' | 'CANCELLING' | 'CANCELLED' | 'SUCCEEDED' | 'FAILED';
+type BatchState = 'PENDING' | 'RUNNING' | 'CANCELLING' | 'CANCELLED' | 'SUCCEEDED' | 'FAILED';
 
 const TERMINAL: ReadonlySet<BatchState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { md5Base64, type StoredObject } from './driver-output.js';
 
 /** GCS errors: `{error: {code, message, errors: [{message, domain, reason}]}}` (https://cloud.google.com/storage/docs/json_api/v1/status-codes). */
-export class StorageError extends Error {
+class StorageError extends Error {
   override readonly name = 'StorageError';
   constructor(
     readonly httpStatus: number,

@@ -7,7 +7,7 @@ import type { dataproc_v1 } from 'googleapis/build/src/apis/dataproc/v1.js';
 import { FAIL_MARKER } from './validation.js';
 
 /** Dataproc rolls the driver output over to the next object as it grows; the emulator does so every few lines. */
-export const LINES_PER_OBJECT = 4;
+const LINES_PER_OBJECT = 4;
 
 /** One Cloud Storage object as the emulator's storage API serves it. */
 export interface StoredObject {
@@ -130,7 +130,7 @@ function script(src: OutputSource): { at: number; text: string }[] {
 }
 
 /** The lines written by `now`. */
-export function writtenLines(src: OutputSource, now: number): { at: number; text: string }[] {
+function writtenLines(src: OutputSource, now: number): { at: number; text: string }[] {
   if (src.runningAt === undefined || now < src.runningAt) return [];
   const until = Math.min(now, src.stoppedAt === undefined ? Number.POSITIVE_INFINITY : src.stoppedAt - 1);
   return script(src).filter((l) => l.at <= until);

@@ -7,7 +7,7 @@ import { compareValues, matches, paginate, parseFilter, type Clause, type Page }
 import { Timeline, timestamp } from './timeline.js';
 import { FAIL_MARKER, shouldFail, validateJob, validateRequestId } from './validation.js';
 
-export type JobState =
+type JobState =
   | 'PENDING'
   | 'SETUP_DONE'
   | 'RUNNING'

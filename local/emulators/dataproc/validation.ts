@@ -12,10 +12,10 @@ export const BATCH_ID = /^[a-z0-9-]{4,63}$/;
 const LABEL_KEY = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$/u;
 /** Label values: empty, or up to 63 of the same characters. */
 const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$/u;
-export const MAX_LABELS = 32;
+const MAX_LABELS = 32;
 
 /** One entry per union member of Job's `type_job`. */
-export const JOB_TYPES = [
+const JOB_TYPES = [
   'hadoopJob',
   'sparkJob',
   'pysparkJob',
@@ -29,7 +29,7 @@ export const JOB_TYPES = [
 ] as const;
 
 /** One entry per union member of Batch's `batch_config`. */
-export const BATCH_TYPES = ['pysparkBatch', 'sparkBatch', 'sparkRBatch', 'sparkSqlBatch', 'pysparkNotebookBatch'] as const;
+const BATCH_TYPES = ['pysparkBatch', 'sparkBatch', 'sparkRBatch', 'sparkSqlBatch', 'pysparkNotebookBatch'] as const;
 
 const JOB_FIELDS = new Set<string>([
   ...JOB_TYPES,
@@ -92,7 +92,7 @@ export function validateRequestId(requestId: unknown, field = 'request_id'): str
   return requestId;
 }
 
-export function validateLabels(labels: unknown, field: string): Record<string, string> {
+function validateLabels(labels: unknown, field: string): Record<string, string> {
   if (labels === undefined || labels === null) return {};
   if (!isObject(labels)) throw invalidArgument(`Invalid value at '${field}': expected a map of strings`);
   const violations: FieldViolation[] = [];

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../faults.js';
 
-export type TokenKind = 'federated' | 'service_account';
+type TokenKind = 'federated' | 'service_account';
 
 export interface TokenInfo {
   /** Service-account email, or the federated principal (`principal://iam.googleapis.com/.../subject/<aws arn>`). */

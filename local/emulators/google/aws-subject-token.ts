@@ -172,7 +172,7 @@ export async function verifyAwsSubjectToken(
 }
 
 /** `arn:aws:sts::123:assumed-role/Role/session` → `arn:aws:sts::123:assumed-role/Role`; other ARNs unchanged. */
-export function awsRoleOf(arn: string): string {
+function awsRoleOf(arn: string): string {
   const match = /^(arn:aws[a-z-]*:sts::\d{12}:assumed-role\/[^/]+)\/.+$/.exec(arn);
   return match?.[1] ?? arn;
 }

@@ -58,7 +58,7 @@ export class OAuthError extends Error {
 }
 
 /** Canonical google.rpc codes used by IAM and IAM Credentials, with their HTTP status. */
-export const RPC_STATUS = {
+const RPC_STATUS = {
   INVALID_ARGUMENT: 400,
   FAILED_PRECONDITION: 400,
   UNAUTHENTICATED: 401,

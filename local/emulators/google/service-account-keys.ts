@@ -48,7 +48,7 @@ interface ServiceAccount {
 }
 
 /** IAM's quota of user-managed keys per service account. */
-export const MAX_KEYS_PER_SERVICE_ACCOUNT = 10;
+const MAX_KEYS_PER_SERVICE_ACCOUNT = 10;
 
 export class KeyLimitReached extends Error {
   override readonly name = 'KeyLimitReached';
