@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { assemblyBundles, buildMirroredBundles, composition, reachesDataproc, type FunctionBundle, type MirroredBundle } from './lib/bundles.js';
+import { assemblyBundles, buildMirroredBundles, bundleFile, composition, reachesDataproc, type FunctionBundle, type MirroredBundle } from './lib/bundles.js';
 import { readInitProfile, type InitProfile } from './lib/cpu-profile.js';
 import { cleanEnv, timeNode } from './lib/processes.js';
 import { figure, kib, num, ratio, type Figure, type SectionResult, type Target } from './lib/report.js';
@@ -50,6 +50,8 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
   const started = Date.now();
   const notes: string[] = [];
   const mirrors = await buildMirroredBundles(options.projectRoot, join(options.outDir, 'mirror'), options.configFile);
+  // The CommonJS lever: the same entries and options, format cjs (no ES module loader, no require banner).
+  const cjsMirrors = await buildMirroredBundles(options.projectRoot, join(options.outDir, 'mirror-cjs'), options.configFile, undefined, 'cjs');
 
   let bundles: FunctionBundle[] = [];
   let source = '';
@@ -89,6 +91,7 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
     ...bundles.flatMap((b) => [
       { key: `${b.name}:maps`, args: [join(b.dir, 'index.mjs')], env: functionEnv(b, true) },
       { key: `${b.name}:nomaps`, args: [join(b.dir, 'index.mjs')], env: functionEnv(b, false) },
+      ...cjsMirrors.filter((c) => c.name === b.name).map((c) => ({ key: `${b.name}:cjs`, args: [join(c.dir, bundleFile('cjs'))], env: functionEnv(b, false) })),
     ]),
   ];
   // a first run of each fills the page cache and shows a broken bundle before anything is timed
@@ -119,7 +122,8 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
     const top = mirror ? composition(mirror.metafile).slice(0, 4).map((p) => `${p.name} ${kib(p.bytes)}`).join(', ') : '';
     const rss = rssAfterLoad(b, options.profiles);
     rssByFunction.push([b.name, rss]);
-    rows.push([b.name, kib(b.bytes), kib(b.mapBytes), num(withoutMaps), ratio(withoutMaps / bare.value), num(withMaps), ratio(withMaps / bare.value), num(rss / MIB)]);
+    const cjs = times.get(`${b.name}:cjs`)?.length ? med(`${b.name}:cjs`) : NaN;
+    rows.push([b.name, kib(b.bytes), kib(b.mapBytes), num(withoutMaps), ratio(withoutMaps / bare.value), num(withMaps), ratio(withMaps / bare.value), Number.isNaN(cjs) ? '' : `${num(cjs)} (${ratio(cjs / bare.value)})`, num(rss / MIB)]);
     compositionRows.push([b.name, top]);
   }
 
@@ -146,6 +150,7 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
       `Bundles: ${source}; each is \`node <asset>/index.mjs\` with the embedded settings define in place and the function's environment, so the module top level runs exactly as in Lambda's init phase (the handler is not invoked).`,
       `Wall time from spawn to exit, ${options.runs} interleaved runs per variant after one untimed run each; medians. Baseline: ${BARE} in the same rounds.`,
       'As deployed, functions run without `--enable-source-maps` (the .map stays in the asset for offline symbolication); the table also shows the same bundle with it, as deployed before issue 15.',
+      'CommonJS column: the same entry built by esbuild with the same options but `format: cjs` (index.cjs, no require banner), run the same way.',
       `Memory: \`process.memoryUsage().rss\` right after the bundle's top level ran (\`await import\` of it in a fresh node), median of ${options.profiles} runs.`,
       `Target class: the authorizer ≤ 1.15×; a bundle holding the Dataproc backend (lambda/adapters/dataproc/backend.ts) ≤ 1.5×; the others ≤ 1.2×.`,
     ],
@@ -153,7 +158,7 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
     tables: [
       {
         title: `Bundles and cold init (baseline ${BARE}: ${num(bare.value)} ms)`,
-        header: ['function', 'index.mjs', 'index.mjs.map', 'init ms (as deployed, no source maps)', 'ratio', 'init ms with --enable-source-maps', 'ratio', 'rss after init MiB'],
+        header: ['function', 'index.mjs', 'index.mjs.map', 'init ms (as deployed, no source maps)', 'ratio', 'init ms with --enable-source-maps', 'ratio', 'init ms as CommonJS (ratio)', 'rss after init MiB'],
         rows,
       },
       {
