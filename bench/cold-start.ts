@@ -3,7 +3,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assemblyBundles, buildMirroredBundles, composition, reachesDataproc, type FunctionBundle, type MirroredBundle } from './lib/bundles.js';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { assemblyBundles, buildMirroredBundles, bundleFile, composition, reachesDataproc, type FunctionBundle, type MirroredBundle } from './lib/bundles.js';
 import { readInitProfile, type InitProfile } from './lib/cpu-profile.js';
 import { cleanEnv, timeNode } from './lib/processes.js';
 import { figure, kib, num, ratio, type Figure, type SectionResult, type Target } from './lib/report.js';
@@ -48,6 +50,8 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
   const started = Date.now();
   const notes: string[] = [];
   const mirrors = await buildMirroredBundles(options.projectRoot, join(options.outDir, 'mirror'), options.configFile);
+  // The CommonJS lever: the same entries and options, format cjs (no ES module loader, no require banner).
+  const cjsMirrors = await buildMirroredBundles(options.projectRoot, join(options.outDir, 'mirror-cjs'), options.configFile, undefined, 'cjs');
 
   let bundles: FunctionBundle[] = [];
   let source = '';
@@ -87,6 +91,7 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
     ...bundles.flatMap((b) => [
       { key: `${b.name}:maps`, args: [join(b.dir, 'index.mjs')], env: functionEnv(b, true) },
       { key: `${b.name}:nomaps`, args: [join(b.dir, 'index.mjs')], env: functionEnv(b, false) },
+      ...cjsMirrors.filter((c) => c.name === b.name).map((c) => ({ key: `${b.name}:cjs`, args: [join(c.dir, bundleFile('cjs'))], env: functionEnv(b, false) })),
     ]),
   ];
   // a first run of each fills the page cache and shows a broken bundle before anything is timed
@@ -104,15 +109,22 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
 
   const figures: Figure[] = [];
   const rows: string[][] = [];
+  const compositionRows: string[][] = [];
+  const rssByFunction: (readonly [string, number])[] = [];
+  const bareRss = rssOf(['-e', 'process.stdout.write(String(process.memoryUsage().rss))'], cleanEnv(), options.profiles);
   for (const b of bundles) {
     const mirror: MirroredBundle | undefined = mirrorOf(b.name);
     const dataproc = mirror ? reachesDataproc(mirror.metafile) : false;
     const target = b.name === 'authorizer' ? AUTHORIZER_TARGET : dataproc ? DATAPROC_TARGET : OTHER_TARGET;
     const withMaps = med(`${b.name}:maps`);
     const withoutMaps = med(`${b.name}:nomaps`);
-    figures.push(figure(`${b.name} cold init${dataproc ? ' (calls Dataproc)' : ''}`, withMaps, 'ms', bare, target));
+    figures.push(figure(`${b.name} cold init${dataproc ? ' (calls Dataproc)' : ''}`, withoutMaps, 'ms', bare, target));
     const top = mirror ? composition(mirror.metafile).slice(0, 4).map((p) => `${p.name} ${kib(p.bytes)}`).join(', ') : '';
-    rows.push([b.name, kib(b.bytes), kib(b.mapBytes), num(withMaps), ratio(withMaps / bare.value), num(withoutMaps), ratio(withoutMaps / bare.value), top]);
+    const rss = rssAfterLoad(b, options.profiles);
+    rssByFunction.push([b.name, rss]);
+    const cjs = times.get(`${b.name}:cjs`)?.length ? med(`${b.name}:cjs`) : NaN;
+    rows.push([b.name, kib(b.bytes), kib(b.mapBytes), num(withoutMaps), ratio(withoutMaps / bare.value), num(withMaps), ratio(withMaps / bare.value), Number.isNaN(cjs) ? '' : `${num(cjs)} (${ratio(cjs / bare.value)})`, num(rss / MIB)]);
+    compositionRows.push([b.name, top]);
   }
 
   const breakdown = bundles.map((b) => [b.name, profileInit(b, options.profiles)] as const);
@@ -127,7 +139,9 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
     `An empty ES module takes ${num(empty)} ms (${ratio(empty / bare.value)} ${BARE}): that much of every ratio is Node's ES module loader, which any ESM handler pays.`,
   );
   const mapCost = bundles.map((b) => med(`${b.name}:maps`) - med(`${b.name}:nomaps`));
-  notes.push(`\`NODE_OPTIONS=--enable-source-maps\` (set on every function by GatewayFunction) adds ${num(median(mapCost))} ms to a cold init (median over functions; from ${num(Math.min(...mapCost))} to ${num(Math.max(...mapCost))} ms): Node reads and parses the .map file while loading the module.`);
+  notes.push(`\`NODE_OPTIONS=--enable-source-maps\` (which GatewayFunction set before issue 15; the .map is still in each asset) would add ${num(median(mapCost))} ms to a cold init (median over functions; from ${num(Math.min(...mapCost))} to ${num(Math.max(...mapCost))} ms): Node reads and parses the .map file while loading the module.`);
+  const largestRss = Math.max(...rssByFunction.map(([, rss]) => rss));
+  notes.push(`Memory after init: bare \`node\` holds ${num(bareRss / MIB)} MiB resident; the largest function ${num(largestRss / MIB)} MiB (${ratio(largestRss / bareRss)}). Lambda's memory size also sets its CPU share (1,769 MB is one full vCPU: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so \`functions.memorySize\` is chosen for CPU, not to fit: see bench/FINDINGS.md.`);
 
   return {
     id: 'cold-start',
@@ -135,15 +149,22 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
     method: [
       `Bundles: ${source}; each is \`node <asset>/index.mjs\` with the embedded settings define in place and the function's environment, so the module top level runs exactly as in Lambda's init phase (the handler is not invoked).`,
       `Wall time from spawn to exit, ${options.runs} interleaved runs per variant after one untimed run each; medians. Baseline: ${BARE} in the same rounds.`,
-      'As deployed, functions run with `NODE_OPTIONS=--enable-source-maps`; the table also shows the same bundle without it.',
+      'As deployed, functions run without `--enable-source-maps` (the .map stays in the asset for offline symbolication); the table also shows the same bundle with it, as deployed before issue 15.',
+      'CommonJS column: the same entry built by esbuild with the same options but `format: cjs` (index.cjs, no require banner), run the same way.',
+      `Memory: \`process.memoryUsage().rss\` right after the bundle's top level ran (\`await import\` of it in a fresh node), median of ${options.profiles} runs.`,
       `Target class: the authorizer ≤ 1.15×; a bundle holding the Dataproc backend (lambda/adapters/dataproc/backend.ts) ≤ 1.5×; the others ≤ 1.2×.`,
     ],
     figures,
     tables: [
       {
         title: `Bundles and cold init (baseline ${BARE}: ${num(bare.value)} ms)`,
-        header: ['function', 'index.mjs', 'index.mjs.map', 'init ms (as deployed)', 'ratio', 'init ms without source maps', 'ratio', 'largest packages in the bundle'],
+        header: ['function', 'index.mjs', 'index.mjs.map', 'init ms (as deployed, no source maps)', 'ratio', 'init ms with --enable-source-maps', 'ratio', 'init ms as CommonJS (ratio)', 'rss after init MiB'],
         rows,
+      },
+      {
+        title: 'Largest packages in each bundle',
+        header: ['function', 'packages (bytes in the bundle)'],
+        rows: compositionRows,
       },
       {
         title: `Where a cold init's CPU goes (ms; median of ${options.profiles} \`node --cpu-prof\` runs without source maps; the profiler itself slows everything down)`,
@@ -154,6 +175,26 @@ export async function runColdStartBench(options: ColdStartOptions): Promise<Sect
     notes,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+const MIB = 1024 * 1024;
+
+/** Median resident set size (bytes) a `node args...` run prints on stdout. */
+function rssOf(args: readonly string[], env: Record<string, string>, runs: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < Math.max(1, runs); i++) {
+    const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status ?? result.signal}: ${result.stderr.slice(0, 2000)}`);
+    samples.push(Number(result.stdout.trim().split('\n').at(-1)));
+  }
+  return median(samples);
+}
+
+/** Resident memory once the bundle's top level has run, as Lambda's init phase leaves it (no source maps). */
+function rssAfterLoad(bundle: FunctionBundle, runs: number): number {
+  const url = pathToFileURL(join(bundle.dir, 'index.mjs')).href;
+  const script = `await import(${JSON.stringify(url)}); process.stdout.write('\\n' + process.memoryUsage().rss);`;
+  return rssOf(['--input-type=module', '-e', script], functionEnv(bundle, false), runs);
 }
 
 /** Medians over profiled runs of each phase; evaluate owners summed then divided by the run count. */

@@ -37,7 +37,7 @@ function functionEntries(projectRoot: string, only?: readonly string[]): { name:
 }
 
 /** esbuild options equal to the arguments aws-lambda-nodejs passes for GatewayFunction's bundling (entry and output aside). */
-function gatewayBuildOptions(projectRoot: string, configFile: string, fn: FunctionName): BuildOptions {
+function gatewayBuildOptions(projectRoot: string, configFile: string, fn: FunctionName, format: BundleFormat = 'esm'): BuildOptions {
   const config = loadConfigFile(configFile, projectRoot);
   const define = settingsDefine(runtimeSettings(config, loadTemplateDir(config.templatesPath), projectRoot)[fn]);
   return {
@@ -45,34 +45,40 @@ function gatewayBuildOptions(projectRoot: string, configFile: string, fn: Functi
     bundle: true,
     target: GATEWAY_RUNTIME.name.replace(/^nodejs(\d+).*$/, 'node$1'),
     platform: 'node',
-    format: 'esm',
+    format,
     minify: true,
     sourcemap: true,
     sourcesContent: false,
     mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
+    ...(format === 'esm' && { banner: { js: ESM_REQUIRE_BANNER } }),
     define: { __GATEWAY_SETTINGS__: define },
     logLevel: 'error',
   };
 }
 
+/** `esm` as GatewayFunction builds; `cjs` the CommonJS lever (issue 15), written as index.cjs so no package.json decides. */
+type BundleFormat = 'esm' | 'cjs';
+
+/** The file a bundle directory's code is in. */
+export const bundleFile = (format: BundleFormat) => (format === 'esm' ? 'index.mjs' : 'index.cjs');
+
 /** Each function bundle built on its own, as the stack does, plus a metafile of what it holds. */
-export async function buildMirroredBundles(projectRoot: string, outDir: string, configFile: string, only?: readonly string[]): Promise<MirroredBundle[]> {
+export async function buildMirroredBundles(projectRoot: string, outDir: string, configFile: string, only?: readonly string[], format: BundleFormat = 'esm'): Promise<MirroredBundle[]> {
   const bundles: MirroredBundle[] = [];
   for (const { name, entry } of functionEntries(projectRoot, only)) {
-    const options = gatewayBuildOptions(projectRoot, configFile, name);
+    const options = gatewayBuildOptions(projectRoot, configFile, name, format);
     const dir = join(outDir, name);
     mkdirSync(dir, { recursive: true });
     const started = performance.now();
-    const result = await build({ ...options, entryPoints: [join(projectRoot, entry)], outfile: join(dir, 'index.mjs'), metafile: true });
+    const result = await build({ ...options, entryPoints: [join(projectRoot, entry)], outfile: join(dir, bundleFile(format)), metafile: true });
     const buildMs = performance.now() - started;
     writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
     bundles.push({
       name,
       entry,
       dir,
-      bytes: fileSize(join(dir, 'index.mjs')),
-      mapBytes: fileSize(join(dir, 'index.mjs.map')),
+      bytes: fileSize(join(dir, bundleFile(format))),
+      mapBytes: fileSize(join(dir, `${bundleFile(format)}.map`)),
       environment: {},
       metafile: result.metafile,
       buildMs,

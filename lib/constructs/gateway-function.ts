@@ -41,7 +41,7 @@ function gatewayFunctionRole(scope: Construct, id: string, logGroup: ILogGroup, 
   return role;
 }
 
-/** A NodejsFunction with the gateway's bundling: ESM, minified, source maps, arm64, X-Ray, JSON logs into the audit log group. */
+/** A NodejsFunction with the gateway's bundling: ESM, minified, source map beside the bundle (not loaded at run time), arm64, X-Ray, JSON logs into the audit log group. */
 export class GatewayFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id, {
@@ -61,7 +61,9 @@ export class GatewayFunction extends NodejsFunction {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       // START/END/REPORT lines stay out of the audit log; Lambda's own metrics cover duration and errors.
       systemLogLevelV2: SystemLogLevel.WARN,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      // No NODE_OPTIONS=--enable-source-maps: Node would read and parse the .map at every cold start (bench/FINDINGS.md,
+      // 2. Cold start). The map is still built into the asset (sourceMap below) for symbolicating a logged stack offline.
+      environment: props.environment,
       bundling: {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],

@@ -40,12 +40,16 @@ describe('DataJobGatewayStack', () => {
       Role: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^Functions${fn}Role`), 'Arn'] },
       Environment: {
         Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
           LEDGER_TABLE_NAME: { Ref: Match.stringLikeRegexp('^Ledger') },
           DATABRICKS_SECRET_ID: { Ref: Match.stringLikeRegexp('^SecretsDatabricks') },
         }),
       },
     });
+  });
+
+  it('does not load source maps at run time (Node would parse the .map at every cold start)', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
+    for (const f of functions) expect(f.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
   });
 
   it('sets no POWERTOOLS_* variable: the metric namespace and service are compiled in from contract/signals.ts', () => {
