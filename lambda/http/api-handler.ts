@@ -13,6 +13,7 @@ import type { Principal } from '../core/principal.js';
 import type { RevocationCheck } from '../core/revocations.js';
 import { header, jsonBody, principalOf, problem, query, requestFacts, SECURITY_HEADERS } from './proxy-event.js';
 import { revocationGate } from './revocation-gate.js';
+import { refuseRefusedToken } from './token-refusal.js';
 
 /** What a route's handler gets: the caller, the request's facts and the inputs its route declares, parsed. */
 interface RouteRequest {
@@ -72,9 +73,10 @@ export function createApiHandler<F extends ApiFunction>(fn: F, handlers: RouteHa
       }
       const handle = (handlers as Record<string, RouteHandler>)[routeKey(route)]!;
       const facts = requestFacts(event, deps.baseUrl());
-      // The caller first: a revoked or unidentified caller learns nothing about its inputs.
+      // The caller first: a refused, revoked or unidentified caller learns nothing about its inputs.
+      const refusal = route.public ? undefined : refuseRefusedToken(event, facts, deps.audit);
       const principal = route.public ? undefined : principalOf(event);
-      if (principal) await refuseRevoked(principal, facts);
+      if (principal) await refuseRevoked(principal, facts, refusal?.requestId);
       const inputs = { facts, path: pathParameters(event), body: readBody(event, route, deps.maxBodyBytes), query: readQuery(event, route), headers: readHeaders(event, route) };
       return answer(route, await (principal ? handle({ ...inputs, principal }) : (handle as PublicRouteHandler)(inputs)));
     } catch (err) {

@@ -269,13 +269,36 @@ describe('errors are problem+json', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.ts:\d+|Bearer ey/);
   };
 
-  it('401 without a token, with WWW-Authenticate', async () => {
+  it('401 without a token says so, and its challenge carries no error code (RFC 6750 section 3.1)', async () => {
     const res = await gw.call('GET', '/jobs');
     expectProblem(res, 401);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(res.body.detail).toBe('No bearer token: send Authorization: Bearer <token>.');
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
-  it('401 with a token that is not valid', async () => {
-    expectProblem(await gw.call('GET', '/jobs', { token: `${alice}x` }), 401);
+  it.each([
+    ['a wrong scheme', () => `Basic ${Buffer.from('alice:pw').toString('base64')}`, 'wrong_scheme', 'Bearer'],
+    ['garbage', () => 'Bearer not-a-jwt', 'malformed', 'Bearer error="invalid_token", error_description="the token is not a well-formed signed JWT"'],
+    ['a forged signature', () => `Bearer ${alice.slice(0, -4)}AAAA`, 'bad_signature', 'Bearer error="invalid_token", error_description="the token signature does not verify"'],
+  ])('401 for %s names the reason in detail, reason and WWW-Authenticate', async (_name, authorization, reason, challenge) => {
+    const res = await gw.call('GET', '/jobs', { headers: { Authorization: authorization() } });
+    expectProblem(res, 401);
+    expect(res.body).toMatchObject({ type: 'https://data-job-gateway.dev/problems/unauthenticated', reason });
+    expect(res.headers.get('www-authenticate')).toBe(challenge);
+  });
+  it('every refused token is audited with its reason, API Gateway cache hits included, and never the token', async () => {
+    // GIVEN a token with a forged signature sent twice: the second is answered from the authorizer cache
+    const bad = `${alice.split('.').slice(0, 2).join('.')}.c2lnbmF0dXJl`;
+    const before = gw.audit.length;
+    const first = await gw.call('GET', '/templates', { token: bad });
+    const second = await gw.call('GET', '/jobs', { token: bad });
+    // THEN both are 401 with the reason, and both requests have their own auth.denied line
+    expect([first.status, second.status]).toEqual([401, 401]);
+    const denials = gw.audit.slice(before).filter((e) => e.event === 'auth.denied');
+    expect(denials.map((e) => [e.reason, e.requestId])).toEqual([
+      ['bad_signature', first.body.requestId],
+      ['bad_signature', second.body.requestId],
+    ]);
+    expect(JSON.stringify(denials).includes(bad.split('.')[1]!)).toBe(false);
   });
   it('404 for a template the caller’s groups may not run, exactly as for one that does not exist; the audit keeps why', async () => {
     const res = await submit(alice, 'refresh-ml-features', { featureGroup: 'orders' });
