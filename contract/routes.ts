@@ -174,13 +174,23 @@ export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.meth
 /** The methods a resource path has, for a 405's Allow header. */
 export const allowedMethods = (path: string): readonly string[] => ROUTES.filter((r) => r.path === path).map((r) => r.method);
 
+/**
+ * Each resource path and the function that serves it. API Gateway answers a method a resource does not define with 403
+ * MISSING_AUTHENTICATION_TOKEN, so each resource also has an ANY method (no authorizer) sent to this function, which
+ * answers 405 with Allow from the table (lib/constructs/api.ts, local/gateway.ts).
+ */
+export const RESOURCES: readonly { readonly path: string; readonly function: ApiFunction }[] = [...new Map(ROUTES.map((r) => [r.path, r.function])).entries()].map(
+  ([path, fn]) => ({ path, function: fn }),
+);
+
 /** Match a concrete path against the table: the route and its path parameters, or the methods the path allows. */
 export function matchRoute(
   method: string,
   path: string,
-): { route: Route; pathParameters: Record<string, string> } | { route: undefined; allowed: string[] } {
+): { route: Route; pathParameters: Record<string, string> } | { route: undefined; allowed: string[]; resource?: string; pathParameters: Record<string, string> } {
   const segments = path.split('/').filter(Boolean);
   const allowed: string[] = [];
+  let resource: { path: string; pathParameters: Record<string, string> } | undefined;
   for (const route of ROUTES) {
     const pattern = route.path.split('/').filter(Boolean);
     if (pattern.length !== segments.length) continue;
@@ -200,6 +210,7 @@ export function matchRoute(
     if (!ok) continue;
     if (route.method === method) return { route, pathParameters: params };
     allowed.push(route.method);
+    resource ??= { path: route.path, pathParameters: params };
   }
-  return { route: undefined, allowed };
+  return { route: undefined, allowed, resource: resource?.path, pathParameters: resource?.pathParameters ?? {} };
 }

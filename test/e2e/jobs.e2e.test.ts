@@ -312,6 +312,22 @@ describe('errors are problem+json', () => {
     const reasons = gw.audit.filter((e) => e.event === 'job.denied' && (e.principal as { subject: string }).subject === 'alice').map((e) => [e.template, e.reason]);
     expect(reasons).toEqual(expect.arrayContaining([['refresh-ml-features', 'group_not_allowed'], ['no-such-template', 'unknown_template']]));
   });
+  it.each([
+    ['DELETE', '/jobs', 'POST, GET'],
+    ['PUT', '/jobs/j-1/cancel', 'POST'],
+    ['PATCH', '/templates/daily-sales-etl', 'GET'],
+    ['POST', '/openapi.json', 'GET'],
+  ])('405 with Allow for %s %s, a known path with another method, token or not', async (method, path, allow) => {
+    for (const token of [undefined, alice]) {
+      const res = await gw.call(method, path, { token });
+      expectProblem(res, 405);
+      expect(res.body.type).toBe('https://data-job-gateway.dev/problems/method-not-allowed');
+      expect(res.headers.get('allow')).toBe(allow);
+    }
+  });
+  it('404 for a path no route has, whatever the method', async () => {
+    expectProblem(await gw.call('DELETE', '/nowhere', { token: alice }), 404);
+  });
   it('422 with one entry per bad field', async () => {
     const res = await submit(alice, 'daily-sales-etl', { date: 'yesterday', shards: 500, colour: 'red' });
     expectProblem(res, 422);
