@@ -19,7 +19,14 @@ const parameter = (name: string, where: 'query' | 'header', spec: InputSpec) => 
   in: where,
   required: false,
   description: spec.description,
-  schema: { type: spec.type, ...(spec.minimum !== undefined && { minimum: spec.minimum }), ...(spec.maximum !== undefined && { maximum: spec.maximum }) },
+  schema: {
+    type: spec.type,
+    ...(spec.enum && { enum: spec.enum }),
+    ...(spec.format && { format: spec.format }),
+    ...(spec.minimum !== undefined && { minimum: spec.minimum }),
+    ...(spec.maximum !== undefined && { maximum: spec.maximum }),
+    ...(spec.maxLength !== undefined && { maxLength: spec.maxLength }),
+  },
 });
 
 const operationId = (r: Route) => `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_, c: string) => c.toUpperCase()).replace(/\W/g, '')}`;

@@ -3,6 +3,7 @@
 // djg (cli/api-routes.ts) are all built from.
 
 import type { API_SCHEMAS, REQUEST_BODY_SCHEMAS } from './api-schemas.js';
+import { JOB_STATUSES } from './job-status.js';
 
 /** Which Lambda function serves a route. Only `jobs` and `admin` call the backends (and so bundle Google's client). */
 export type ApiFunction = 'catalog' | 'jobs' | 'admin';
@@ -14,10 +15,14 @@ export type ApiFunction = 'catalog' | 'jobs' | 'admin';
 export const ROUTE_SCOPES = ['jobs:read', 'jobs:submit', 'jobs:cancel', 'jobs:approve', 'admin', 'audit'] as const;
 export type RouteScope = (typeof ROUTE_SCOPES)[number];
 
-/** A query parameter or header a route reads; anything else in the query is ignored. */
+/** A query parameter or header a route reads; any other query parameter is refused (400). */
 export interface InputSpec {
   readonly type: 'string' | 'integer' | 'boolean';
   readonly description: string;
+  /** The only values a string may take. */
+  readonly enum?: readonly string[];
+  /** `date-time`: an RFC 3339 time with its offset (`2026-12-01T00:00:00Z`); handlers get it as UTC ISO text. */
+  readonly format?: 'date-time';
   readonly minimum?: number;
   readonly maximum?: number;
   /** Longest value accepted. @default 2048 for strings, 16 for numbers */
@@ -87,6 +92,9 @@ const TABLE = [
       limit: { type: 'integer', minimum: 1, maximum: 100, description: 'jobs per page (default 20)' },
       cursor: { type: 'string', description: 'nextCursor of the previous page' },
       principal: { type: 'string', maxLength: 1100, description: 'auditors and admins: another principal, as issuer#subject' },
+      status: { type: 'string', enum: JOB_STATUSES, description: 'only jobs in this status' },
+      template: { type: 'string', maxLength: 256, description: 'only jobs of this template' },
+      since: { type: 'string', format: 'date-time', maxLength: 64, description: 'only jobs created at or after this time, RFC 3339 (e.g. 2026-12-01T00:00:00Z)' },
     },
     response: { status: 200, schema: 'JobList', description: 'Jobs, newest first' },
     summary: "The caller's jobs, newest first",

@@ -106,7 +106,18 @@ function readBody(event: APIGatewayProxyEvent, route: Route, maxBytes: number): 
 }
 
 function readQuery(event: APIGatewayProxyEvent, route: Route): Record<string, string | number | boolean | undefined> {
-  return Object.fromEntries(Object.entries(route.query ?? {}).map(([name, spec]) => [name, typed(name, query(event, name, spec.maxLength ?? (spec.type === 'string' ? 2048 : 16)), spec)]));
+  const declared = route.query ?? {};
+  // Refused rather than ignored: a misspelt filter must not silently return everything.
+  const sent = new Set([...Object.keys(event.queryStringParameters ?? {}), ...Object.keys(event.multiValueQueryStringParameters ?? {})]);
+  const unknown = [...sent].filter((name) => !Object.hasOwn(declared, name));
+  if (unknown.length) {
+    const takes = Object.keys(declared).length ? `it takes ${Object.keys(declared).join(', ')}` : 'it takes none';
+    throw new BadRequest(
+      `${route.method} ${route.path} has no query parameter ${unknown.map((n) => JSON.stringify(n.slice(0, 64))).join(', ')}; ${takes}`,
+      unknown.map((name) => ({ pointer: `query:${name.slice(0, 64)}`, detail: `is not a query parameter of this route; ${takes}` })),
+    );
+  }
+  return Object.fromEntries(Object.entries(declared).map(([name, spec]) => [name, typed(name, query(event, name, spec.maxLength ?? (spec.type === 'string' ? 2048 : 16)), spec)]));
 }
 
 function readHeaders(event: APIGatewayProxyEvent, route: Route): Record<string, string | undefined> {
@@ -115,7 +126,8 @@ function readHeaders(event: APIGatewayProxyEvent, route: Route): Record<string, 
 
 /** A query value as its spec's type; a value that is not one is a 400 naming the parameter. */
 function typed(name: string, value: string | undefined, spec: InputSpec): string | number | boolean | undefined {
-  if (value === undefined || spec.type === 'string') return value;
+  if (value === undefined) return value;
+  if (spec.type === 'string') return typedString(name, value, spec);
   if (spec.type === 'boolean') {
     if (value === 'true' || value === '') return true;
     if (value === 'false') return false;
@@ -128,6 +140,25 @@ function typed(name: string, value: string | undefined, spec: InputSpec): string
     throw new BadRequest(`${name} must be ${range}`, [{ pointer: `query:${name}`, detail: `must be ${range}` }]);
   }
   return n;
+}
+
+// RFC 3339 section 5.6 date-time: the offset is required, so a time is never read in some unknown zone
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function typedString(name: string, value: string, spec: InputSpec): string {
+  if (spec.enum && !spec.enum.includes(value)) {
+    const detail = `must be one of ${spec.enum.join(', ')}`;
+    throw new BadRequest(`${name} ${detail}`, [{ pointer: `query:${name}`, detail }]);
+  }
+  if (spec.format === 'date-time') {
+    const time = DATE_TIME.test(value) ? Date.parse(value) : NaN;
+    if (Number.isNaN(time)) {
+      const detail = 'must be an RFC 3339 time with its offset, e.g. 2026-12-01T00:00:00Z';
+      throw new BadRequest(`${name} ${detail}`, [{ pointer: `query:${name}`, detail }]);
+    }
+    return new Date(time).toISOString();
+  }
+  return value;
 }
 
 /** The path's `{param}` values; API Gateway sends one for every segment of the matched resource. */

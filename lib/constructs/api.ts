@@ -198,6 +198,7 @@ export class GatewayApi extends Construct {
       this.restApi.root.resourceForPath(resource.path).addMethod('ANY', integration(resource.function), {
         operationName: 'Method not allowed (405)',
         authorizationType: AuthorizationType.NONE,
+        apiKeyRequired: false,
       });
     }
   }
