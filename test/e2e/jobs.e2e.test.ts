@@ -159,6 +159,41 @@ describe('listing', () => {
     expect(second.body.nextCursor).toBeUndefined();
   });
 
+  it('filters by template, status and since, within the caller’s own jobs, page by page', async () => {
+    // GIVEN frank's jobs of two templates, one of them cancelled
+    const frank = await gw.token('frank', ['analysts']);
+    const etl = [];
+    for (const d of ['2026-02-01', '2026-02-02', '2026-02-03']) etl.push((await submit(frank, 'daily-sales-etl', { date: d })).body);
+    const probe = (await submit(frank, 'probe-dataproc', { argument: 'x' })).body;
+    await gw.call('POST', `/jobs/${etl[0].id}/cancel`, { token: frank });
+    await gw.waitFor(etl[0].id, frank, (j) => j.status === 'CANCELLED');
+    const ids = (res: { body: { jobs: { id: string }[] } }) => res.body.jobs.map((j) => j.id);
+
+    // THEN each filter narrows the listing, and a filtered listing pages like any other
+    expect(ids(await gw.call('GET', '/jobs?template=probe-dataproc', { token: frank }))).toEqual([probe.id]);
+    expect(ids(await gw.call('GET', '/jobs?status=CANCELLED', { token: frank }))).toEqual([etl[0].id]);
+    const page1 = await gw.call('GET', '/jobs?template=daily-sales-etl&limit=2', { token: frank });
+    expect(ids(page1)).toEqual([etl[2].id, etl[1].id]);
+    const page2 = await gw.call('GET', `/jobs?template=daily-sales-etl&limit=2&cursor=${page1.body.nextCursor}`, { token: frank });
+    expect(ids(page2)).toEqual([etl[0].id]);
+    expect(ids(await gw.call('GET', `/jobs?since=${encodeURIComponent(etl[2].createdAt)}`, { token: frank }))).toEqual([probe.id, etl[2].id]);
+    expect(ids(await gw.call('GET', '/jobs?since=2999-01-01T00:00:00Z', { token: frank }))).toEqual([]);
+    // and nobody else's jobs of the template show up
+    expect((await gw.call('GET', '/jobs?template=daily-sales-etl&limit=100', { token: frank })).body.jobs.every((j: { principal: { subject: string } }) => j.principal.subject === 'frank')).toBe(true);
+  });
+
+  it.each([
+    ['/jobs?stauts=RUNNING', 'query:stauts', /is not a query parameter of this route; it takes limit, cursor, principal, status, template, since/],
+    ['/jobs?status=DONE', 'query:status', /must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLING, CANCELLED/],
+    ['/jobs?since=yesterday', 'query:since', /RFC 3339/],
+    ['/jobs?since=2026-12-01T00:00:00', 'query:since', /with its offset/],
+    ['/me?verbose=true', 'query:verbose', /it takes none/],
+  ])('400 for %s, pointing at the parameter', async (path, pointer, detail) => {
+    const res = await gw.call('GET', path, { token: alice });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ pointer, detail: expect.stringMatching(detail) }]);
+  });
+
   it('lets auditors list another principal’s jobs, and nobody else', async () => {
     const key = `${gw.local.idp!.issuer}#alice`;
     const asAuditor = await gw.call('GET', `/jobs?principal=${encodeURIComponent(key)}`, { token: auditor });
