@@ -15,7 +15,7 @@ export const PROBLEMS = {
   'bad-request': {
     status: 400,
     title: 'Bad request',
-    when: 'the body is not JSON or not the right shape, or a query parameter or header is malformed; `errors[]` points at each bad part',
+    when: 'the body is not JSON or not the right shape (an unknown member is named), a query parameter is unknown or malformed, or a header is malformed; `errors[]` points at each bad part',
     todo: 'fix the parts `errors[]` names; GET /openapi.json describes every route',
   },
   unauthenticated: {

@@ -94,16 +94,20 @@ export class UnsupportedMediaType extends GatewayError {
   readonly problem = 'unsupported-media-type' as const;
 }
 
-/** 400: the body is not JSON or not the right shape (before template parameters are looked at). */
+/**
+ * 400: the body is not JSON or not the right shape (before template parameters are looked at), or a query parameter or
+ * header is wrong. Always at least one `errors[]` entry: a JSON Pointer into the body (`` for the body as a whole),
+ * `query:<name>` or `header:<Name>` (docs/problems.md).
+ */
 export class BadRequest extends GatewayError {
   override readonly name = 'BadRequest';
   readonly problem = 'bad-request' as const;
   constructor(
     message: string,
-    readonly errors: readonly FieldError[] = [],
+    readonly errors: readonly [FieldError, ...FieldError[]],
   ) {
     super(message);
-    if (errors.length) this.extensions.errors = errors;
+    this.extensions.errors = errors;
   }
 }
 

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ValidateFunction } from 'ajv';
 import { REQUEST_BODY_SCHEMAS } from '../../contract/api-schemas.js';
 import { allowedMethods, ROUTES, routeKey, type ApiFunction, type InputSpec, type Route, type RouteKey, type RoutesOf } from '../../contract/routes.js';
-import { createAjv, fieldErrors } from '../../contract/validation.js';
+import { createAjv, fieldErrors, type FieldError } from '../../contract/validation.js';
 import type { AuditTrail } from '../core/audit.js';
 import { BadRequest, MethodNotAllowed, RouteNotFound } from '../core/errors.js';
 import type { RequestFacts } from '../core/jobs.js';
@@ -101,7 +101,13 @@ function readBody(event: APIGatewayProxyEvent, route: Route, maxBytes: number): 
     validate = createAjv().compile(REQUEST_BODY_SCHEMAS[route.body]);
     bodyValidators.set(route.body, validate);
   }
-  if (!validate(body)) throw new BadRequest(`the body is not a ${route.body} (see /openapi.json)`, fieldErrors(validate.errors ?? []));
+  if (!validate(body)) {
+    const schema = REQUEST_BODY_SCHEMAS[route.body] as { properties?: Record<string, unknown> };
+    const members = Object.keys(schema.properties ?? {});
+    const errors = fieldErrors(validate.errors ?? [], { unknownMember: `is not a member of ${route.body}; it has ${members.join(', ')}` });
+    const [first, ...rest] = errors.length ? errors : [{ pointer: '', detail: 'is invalid' }];
+    throw new BadRequest(`the body is not a ${route.body} (see /openapi.json): ${errors.map((e) => `${e.pointer || 'the body'} ${e.detail}`).join('; ')}`, [first!, ...rest]);
+  }
   return body;
 }
 
@@ -114,7 +120,7 @@ function readQuery(event: APIGatewayProxyEvent, route: Route): Record<string, st
     const takes = Object.keys(declared).length ? `it takes ${Object.keys(declared).join(', ')}` : 'it takes none';
     throw new BadRequest(
       `${route.method} ${route.path} has no query parameter ${unknown.map((n) => JSON.stringify(n.slice(0, 64))).join(', ')}; ${takes}`,
-      unknown.map((name) => ({ pointer: `query:${name.slice(0, 64)}`, detail: `is not a query parameter of this route; ${takes}` })),
+      unknown.map((name) => ({ pointer: `query:${name.slice(0, 64)}`, detail: `is not a query parameter of this route; ${takes}` })) as [FieldError, ...FieldError[]],
     );
   }
   return Object.fromEntries(Object.entries(declared).map(([name, spec]) => [name, typed(name, query(event, name, spec.maxLength ?? (spec.type === 'string' ? 2048 : 16)), spec)]));

@@ -363,6 +363,27 @@ describe('errors are problem+json', () => {
   it('404 for a path no route has, whatever the method', async () => {
     expectProblem(await gw.call('DELETE', '/nowhere', { token: alice }), 404);
   });
+  it.each([
+    ['no body', undefined, ''],
+    ['a body that is not JSON', '{"template":', ''],
+    ['an array', '[]', ''],
+    ['an unknown member', JSON.stringify({ template: 'daily-sales-etl', parameters: {}, colour: 'red' }), '/colour'],
+    ['a missing member', JSON.stringify({ parameters: {} }), '/template'],
+  ])('400 for %s has errors[] with a JSON Pointer into the body', async (_name, rawBody, pointer) => {
+    const res = await gw.call('POST', '/jobs', { token: alice, rawBody, headers: { 'Content-Type': 'application/json' } });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ pointer, detail: expect.any(String) }]);
+  });
+  it('names an unknown body member and the members the body has', async () => {
+    const res = await gw.call('POST', '/jobs', { token: alice, body: { template: 'daily-sales-etl', parameters: {}, colour: 'red' } });
+    expect(res.body.errors).toEqual([{ pointer: '/colour', detail: 'is not a member of SubmitJobRequest; it has template, parameters' }]);
+    expect(res.body.detail).toContain('/colour is not a member of SubmitJobRequest');
+  });
+  it('400 for a malformed header points at it as header:<Name>', async () => {
+    const res = await gw.call('POST', '/jobs', { token: alice, body: { template: 'daily-sales-etl', parameters: { date: today } }, headers: { 'Idempotency-Key': 'has space' } });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ pointer: 'header:Idempotency-Key', detail: expect.any(String) }]);
+  });
   it('422 with one entry per bad field', async () => {
     const res = await submit(alice, 'daily-sales-etl', { date: 'yesterday', shards: 500, colour: 'red' });
     expectProblem(res, 422);
