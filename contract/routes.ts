@@ -4,6 +4,7 @@
 
 import type { API_SCHEMAS, REQUEST_BODY_SCHEMAS } from './api-schemas.js';
 import { JOB_STATUSES } from './job-status.js';
+import type { ProblemSlug } from './problems.js';
 
 /** Which Lambda function serves a route. Only `jobs` and `admin` call the backends (and so bundle Google's client). */
 export type ApiFunction = 'catalog' | 'jobs' | 'admin';
@@ -44,6 +45,14 @@ export interface Route {
   readonly headers?: Readonly<Record<string, InputSpec>>;
   /** The success answer: its status and the name of its body schema in contract/api-schemas.ts (none for 204). */
   readonly response: { readonly status: 200 | 201 | 202 | 204; readonly schema?: keyof typeof API_SCHEMAS; readonly description: string };
+  /** Another success answer the route can give (a dry run's 200). */
+  readonly alternate?: { readonly status: 200 | 201; readonly schema: keyof typeof API_SCHEMAS; readonly description: string };
+  /**
+   * The problems this route's own logic can answer, beyond those every route can (bad-request, method-not-allowed,
+   * too-many-requests, internal; with a token: unauthenticated, forbidden, token-check-unavailable; with a body:
+   * payload-too-large, unsupported-media-type). contract/openapi.ts lists them all.
+   */
+  readonly problems?: readonly ProblemSlug[];
   readonly summary: string;
 }
 
@@ -62,6 +71,7 @@ const TABLE = [
     function: 'catalog',
     scope: 'jobs:read',
     response: { status: 200, schema: 'Template', description: 'The template' },
+    problems: ['template-not-found'],
     summary: 'One template',
   },
   {
@@ -81,6 +91,8 @@ const TABLE = [
     query: { dryRun: { type: 'boolean', description: 'return the exact backend request (200 with a DryRun) without submitting' } },
     headers: { 'Idempotency-Key': { type: 'string', description: '1 to 255 visible ASCII characters; a retry with the same key maps to the same job' } },
     response: { status: 202, schema: 'Job', description: 'The job (200 with a DryRun for ?dryRun=true)' },
+    alternate: { status: 200, schema: 'DryRun', description: 'With ?dryRun=true: the exact backend request, not submitted' },
+    problems: ['template-not-found', 'idempotency-key-reused', 'invalid-parameters', 'backend-failure', 'backend-rejected'],
     summary: 'Submit a job from a template',
   },
   {
@@ -105,6 +117,7 @@ const TABLE = [
     function: 'jobs',
     scope: 'jobs:read',
     response: { status: 200, schema: 'Job', description: 'The job' },
+    problems: ['job-not-found', 'backend-failure'],
     summary: 'One job with its normalized status',
   },
   {
@@ -114,6 +127,7 @@ const TABLE = [
     scope: 'jobs:read',
     query: { offset: { type: 'integer', minimum: 0, description: 'byte offset to read from (default 0): the nextOffset of the previous read' } },
     response: { status: 200, schema: 'JobOutput', description: "The job's driver output from `offset`" },
+    problems: ['job-not-found', 'backend-failure'],
     summary: "The job's driver output from a byte offset",
   },
   {
@@ -122,6 +136,7 @@ const TABLE = [
     function: 'jobs',
     scope: 'jobs:cancel',
     response: { status: 202, schema: 'Job', description: 'Cancellation requested' },
+    problems: ['job-not-found', 'job-not-cancellable', 'backend-failure'],
     summary: 'Request cancellation',
   },
   {
@@ -155,6 +170,7 @@ const TABLE = [
     function: 'admin',
     scope: 'admin',
     response: { status: 204, description: 'Lifted' },
+    problems: ['not-found'],
     summary: 'Lift a revocation (admins)',
   },
   {
