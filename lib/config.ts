@@ -341,7 +341,7 @@ export function loadConfigFile(path: string, cwd = process.cwd()): GatewayConfig
  * `file:line:column ` before a problem that starts with a JSON Pointer, from the YAML source map: the node itself, or
  * the nearest ancestor that exists (a missing or unknown field points at its parent).
  */
-export function locate(problem: string, file: string, doc: Document, lines: LineCounter): string {
+function locate(problem: string, file: string, doc: Document, lines: LineCounter): string {
   const pointer = /^(\/\S*)/.exec(problem)?.[1];
   if (!pointer) return problem;
   const path = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
