@@ -1,21 +1,19 @@
 // The CDK app: load and validate the config (`-c config=<file>`) and the templates, then build and check the stack.
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { assertGroupsAssertable, ConfigError, loadConfigFile } from '../lib/config.js';
+import { ConfigError } from '../lib/config.js';
 import { InvalidSetting } from '../lib/constructs/invalid-setting.js';
 import { InvalidRotationSchedule } from '../lib/constructs/rotation.js';
 import { DataJobGatewayStack } from '../lib/data-job-gateway-stack.js';
 import { TemplateError } from '../lambda/core/errors.js';
-import { loadTemplateDir } from '../lambda/adapters/template-files.js';
+import { checkProject } from './check-project.js';
 
 const app = new App();
 const configFile = String(app.node.tryGetContext('config') ?? 'config/example.yaml');
 
 try {
-  const config = loadConfigFile(configFile);
-  const templates = loadTemplateDir(config.templatesPath);
-  // A group no issuer may assert can never match: a missing trustedGroups entry, caught before anything deploys.
-  assertGroupsAssertable(config, templates, configFile);
+  // the same checks as npm run validate, before the stack (and its bundling) is built
+  const { config, templates } = checkProject(configFile);
   new DataJobGatewayStack(app, config.name, {
     config,
     templates,

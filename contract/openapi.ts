@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 description, generated from the route table and the very schemas the handlers validate with.
 import { API_SCHEMAS } from './api-schemas.js';
+import { PROBLEMS, type ProblemSlug } from './problems.js';
 import { ROUTES, type InputSpec, type Route } from './routes.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -19,7 +20,14 @@ const parameter = (name: string, where: 'query' | 'header', spec: InputSpec) => 
   in: where,
   required: false,
   description: spec.description,
-  schema: { type: spec.type, ...(spec.minimum !== undefined && { minimum: spec.minimum }), ...(spec.maximum !== undefined && { maximum: spec.maximum }) },
+  schema: {
+    type: spec.type,
+    ...(spec.enum && { enum: spec.enum }),
+    ...(spec.format && { format: spec.format }),
+    ...(spec.minimum !== undefined && { minimum: spec.minimum }),
+    ...(spec.maximum !== undefined && { maximum: spec.maximum }),
+    ...(spec.maxLength !== undefined && { maxLength: spec.maxLength }),
+  },
 });
 
 const operationId = (r: Route) => `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_, c: string) => c.toUpperCase()).replace(/\W/g, '')}`;
@@ -30,25 +38,39 @@ function operation(r: Route): Record<string, unknown> {
     ...Object.entries(r.headers ?? {}).map(([name, spec]) => parameter(name, 'header', spec)),
     ...Object.entries(r.query ?? {}).map(([name, spec]) => parameter(name, 'query', spec)),
   ];
-  const { status, schema, description } = r.response;
   return {
     summary: r.summary,
     operationId: operationId(r),
     ...(r.public ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(r.body) } } } } : {}),
-    responses: {
-      [String(status)]: schema ? { description, content: { 'application/json': { schema: ref(schema) } } } : { description },
-      ...(r.public ? {} : { '401': problemResponse('Missing or invalid token'), '403': problemResponse('Not allowed') }),
-      '400': problemResponse('Malformed request'),
-      ...(r.path.includes('{id}') ? { '404': problemResponse('Unknown, or not visible to you') } : {}),
-      ...(r.method === 'POST' && r.path === '/jobs'
-        ? { '409': problemResponse('Idempotency-Key reused with another body'), '413': problemResponse('Body too large'), '422': problemResponse('Parameters fail the template schema') }
-        : {}),
-      '429': problemResponse('Throttled; see Retry-After'),
-      ...(r.function === 'jobs' ? { '502': problemResponse('Backend failure'), '503': problemResponse('Backend unavailable'), '504': problemResponse('Backend timed out') } : {}),
-    },
+    responses: responses(r),
   };
+}
+
+/** Every answer the route can give: its successes, and each status of every problem it can answer, by title. */
+function responses(r: Route): Record<string, unknown> {
+  const success = (a: { status: number; schema?: string; description: string }) => [String(a.status), a.schema ? { description: a.description, content: { 'application/json': { schema: ref(a.schema) } } } : { description: a.description }] as const;
+  const slugs: ProblemSlug[] = [
+    'bad-request',
+    ...(r.public ? [] : (['unauthenticated', 'forbidden'] as const)),
+    ...(r.problems ?? []),
+    'method-not-allowed',
+    ...(r.body ? (['payload-too-large', 'unsupported-media-type'] as const) : []),
+    'too-many-requests',
+    'internal',
+    ...(r.public ? [] : (['token-check-unavailable'] as const)),
+  ];
+  const byStatus = new Map<number, string[]>();
+  for (const slug of slugs) {
+    const { status, title } = PROBLEMS[slug];
+    for (const s of typeof status === 'number' ? [status] : status) byStatus.set(s, [...new Set([...(byStatus.get(s) ?? []), title])]);
+  }
+  return Object.fromEntries([
+    success(r.response),
+    ...(r.alternate ? [success(r.alternate)] : []),
+    ...[...byStatus].sort(([a], [b]) => a - b).map(([s, titles]) => [String(s), problemResponse(titles.join('; '))]),
+  ]);
 }
 
 export function openApiDocument(serverUrl: string): Record<string, unknown> {

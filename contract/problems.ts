@@ -15,14 +15,14 @@ export const PROBLEMS = {
   'bad-request': {
     status: 400,
     title: 'Bad request',
-    when: 'the body is not JSON or not the right shape, or a query parameter or header is malformed; `errors[]` points at each bad part',
+    when: 'the body is not JSON or not the right shape (an unknown member is named), a query parameter is unknown or malformed, or a header is malformed; `errors[]` points at each bad part',
     todo: 'fix the parts `errors[]` names; GET /openapi.json describes every route',
   },
   unauthenticated: {
     status: 401,
     title: 'Missing or invalid token',
-    when: 'no bearer token, or one the gateway does not accept (expired, wrong audience, unknown issuer, revoked identity)',
-    todo: 'sign in again (`djg login`) or get a fresh token from your identity provider',
+    when: 'no bearer token, or one the gateway does not accept; `detail`, `reason` and `WWW-Authenticate` say which check failed (expired, wrong audience, unknown issuer, bad signature, revoked identity...)',
+    todo: 'fix what `detail` names; for an expired token sign in again (`djg login`) or get a fresh one from your identity provider',
   },
   forbidden: {
     status: 403,
@@ -75,6 +75,12 @@ export const PROBLEMS = {
     title: 'Request rejected',
     when: 'API Gateway refused the request for a reason without a problem type of its own; `detail` names its response type',
     todo: 'quote the request id to the platform team if the detail does not say enough',
+  },
+  'token-check-unavailable': {
+    status: 503,
+    title: 'Token could not be checked',
+    when: "the gateway could not reach the token issuer's keys or its revocation list, so it could check no token",
+    todo: 'retry after the `Retry-After` seconds; your token is not at fault',
   },
   internal: { status: 500, title: 'Internal error', when: 'the gateway itself failed', todo: 'retry; if it persists, quote the request id to the platform team' },
   'backend-failure': {

@@ -3,6 +3,8 @@
 // djg (cli/api-routes.ts) are all built from.
 
 import type { API_SCHEMAS, REQUEST_BODY_SCHEMAS } from './api-schemas.js';
+import { JOB_STATUSES } from './job-status.js';
+import type { ProblemSlug } from './problems.js';
 
 /** Which Lambda function serves a route. Only `jobs` and `admin` call the backends (and so bundle Google's client). */
 export type ApiFunction = 'catalog' | 'jobs' | 'admin';
@@ -14,10 +16,14 @@ export type ApiFunction = 'catalog' | 'jobs' | 'admin';
 export const ROUTE_SCOPES = ['jobs:read', 'jobs:submit', 'jobs:cancel', 'jobs:approve', 'admin', 'audit'] as const;
 export type RouteScope = (typeof ROUTE_SCOPES)[number];
 
-/** A query parameter or header a route reads; anything else in the query is ignored. */
+/** A query parameter or header a route reads; any other query parameter is refused (400). */
 export interface InputSpec {
   readonly type: 'string' | 'integer' | 'boolean';
   readonly description: string;
+  /** The only values a string may take. */
+  readonly enum?: readonly string[];
+  /** `date-time`: an RFC 3339 time with its offset (`2026-12-01T00:00:00Z`); handlers get it as UTC ISO text. */
+  readonly format?: 'date-time';
   readonly minimum?: number;
   readonly maximum?: number;
   /** Longest value accepted. @default 2048 for strings, 16 for numbers */
@@ -39,6 +45,14 @@ export interface Route {
   readonly headers?: Readonly<Record<string, InputSpec>>;
   /** The success answer: its status and the name of its body schema in contract/api-schemas.ts (none for 204). */
   readonly response: { readonly status: 200 | 201 | 202 | 204; readonly schema?: keyof typeof API_SCHEMAS; readonly description: string };
+  /** Another success answer the route can give (a dry run's 200). */
+  readonly alternate?: { readonly status: 200 | 201; readonly schema: keyof typeof API_SCHEMAS; readonly description: string };
+  /**
+   * The problems this route's own logic can answer, beyond those every route can (bad-request, method-not-allowed,
+   * too-many-requests, internal; with a token: unauthenticated, forbidden, token-check-unavailable; with a body:
+   * payload-too-large, unsupported-media-type). contract/openapi.ts lists them all.
+   */
+  readonly problems?: readonly ProblemSlug[];
   readonly summary: string;
 }
 
@@ -57,6 +71,7 @@ const TABLE = [
     function: 'catalog',
     scope: 'jobs:read',
     response: { status: 200, schema: 'Template', description: 'The template' },
+    problems: ['template-not-found'],
     summary: 'One template',
   },
   {
@@ -76,6 +91,8 @@ const TABLE = [
     query: { dryRun: { type: 'boolean', description: 'return the exact backend request (200 with a DryRun) without submitting' } },
     headers: { 'Idempotency-Key': { type: 'string', description: '1 to 255 visible ASCII characters; a retry with the same key maps to the same job' } },
     response: { status: 202, schema: 'Job', description: 'The job (200 with a DryRun for ?dryRun=true)' },
+    alternate: { status: 200, schema: 'DryRun', description: 'With ?dryRun=true: the exact backend request, not submitted' },
+    problems: ['template-not-found', 'idempotency-key-reused', 'invalid-parameters', 'backend-failure', 'backend-rejected'],
     summary: 'Submit a job from a template',
   },
   {
@@ -87,6 +104,9 @@ const TABLE = [
       limit: { type: 'integer', minimum: 1, maximum: 100, description: 'jobs per page (default 20)' },
       cursor: { type: 'string', description: 'nextCursor of the previous page' },
       principal: { type: 'string', maxLength: 1100, description: 'auditors and admins: another principal, as issuer#subject' },
+      status: { type: 'string', enum: JOB_STATUSES, description: 'only jobs in this status' },
+      template: { type: 'string', maxLength: 256, description: 'only jobs of this template' },
+      since: { type: 'string', format: 'date-time', maxLength: 64, description: 'only jobs created at or after this time, RFC 3339 (e.g. 2026-12-01T00:00:00Z)' },
     },
     response: { status: 200, schema: 'JobList', description: 'Jobs, newest first' },
     summary: "The caller's jobs, newest first",
@@ -97,6 +117,7 @@ const TABLE = [
     function: 'jobs',
     scope: 'jobs:read',
     response: { status: 200, schema: 'Job', description: 'The job' },
+    problems: ['job-not-found', 'backend-failure'],
     summary: 'One job with its normalized status',
   },
   {
@@ -106,6 +127,7 @@ const TABLE = [
     scope: 'jobs:read',
     query: { offset: { type: 'integer', minimum: 0, description: 'byte offset to read from (default 0): the nextOffset of the previous read' } },
     response: { status: 200, schema: 'JobOutput', description: "The job's driver output from `offset`" },
+    problems: ['job-not-found', 'backend-failure'],
     summary: "The job's driver output from a byte offset",
   },
   {
@@ -114,6 +136,7 @@ const TABLE = [
     function: 'jobs',
     scope: 'jobs:cancel',
     response: { status: 202, schema: 'Job', description: 'Cancellation requested' },
+    problems: ['job-not-found', 'job-not-cancellable', 'backend-failure'],
     summary: 'Request cancellation',
   },
   {
@@ -147,6 +170,7 @@ const TABLE = [
     function: 'admin',
     scope: 'admin',
     response: { status: 204, description: 'Lifted' },
+    problems: ['not-found'],
     summary: 'Lift a revocation (admins)',
   },
   {
@@ -174,13 +198,23 @@ export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.meth
 /** The methods a resource path has, for a 405's Allow header. */
 export const allowedMethods = (path: string): readonly string[] => ROUTES.filter((r) => r.path === path).map((r) => r.method);
 
+/**
+ * Each resource path and the function that serves it. API Gateway answers a method a resource does not define with 403
+ * MISSING_AUTHENTICATION_TOKEN, so each resource also has an ANY method (no authorizer) sent to this function, which
+ * answers 405 with Allow from the table (lib/constructs/api.ts, local/gateway.ts).
+ */
+export const RESOURCES: readonly { readonly path: string; readonly function: ApiFunction }[] = [...new Map(ROUTES.map((r) => [r.path, r.function])).entries()].map(
+  ([path, fn]) => ({ path, function: fn }),
+);
+
 /** Match a concrete path against the table: the route and its path parameters, or the methods the path allows. */
 export function matchRoute(
   method: string,
   path: string,
-): { route: Route; pathParameters: Record<string, string> } | { route: undefined; allowed: string[] } {
+): { route: Route; pathParameters: Record<string, string> } | { route: undefined; allowed: string[]; resource?: string; pathParameters: Record<string, string> } {
   const segments = path.split('/').filter(Boolean);
   const allowed: string[] = [];
+  let resource: { path: string; pathParameters: Record<string, string> } | undefined;
   for (const route of ROUTES) {
     const pattern = route.path.split('/').filter(Boolean);
     if (pattern.length !== segments.length) continue;
@@ -200,6 +234,7 @@ export function matchRoute(
     if (!ok) continue;
     if (route.method === method) return { route, pathParameters: params };
     allowed.push(route.method);
+    resource ??= { path: route.path, pathParameters: params };
   }
-  return { route: undefined, allowed };
+  return { route: undefined, allowed, resource: resource?.path, pathParameters: resource?.pathParameters ?? {} };
 }

@@ -58,14 +58,41 @@ export function fieldErrors(errors: readonly ErrorObject[], wording: FieldErrorW
  * per field; the value is shown because it is the author's own.
  */
 export function describeErrors(errors: readonly ErrorObject[], value: unknown): string[] {
+  // A union of literals (TypeBox's way of writing an enum) fails with one `const` error per literal: one line lists them.
+  const consts = new Map<string, unknown[]>();
+  for (const e of errors) if (e.keyword === 'const') consts.set(e.instancePath, [...(consts.get(e.instancePath) ?? []), e.params.allowedValue]);
   const lines = errors
     .filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if')
     .map((e) => {
+      if (e.keyword === 'const' && (consts.get(e.instancePath)?.length ?? 0) > 1) {
+        return `${e.instancePath || '/'} must be one of ${consts.get(e.instancePath)!.map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(valueAt(value, e.instancePath))})`;
+      }
       const { pointer, detail } = fieldError(e, {});
-      const shown = e.keyword === 'additionalProperties' || e.keyword === 'required' ? '' : ` (got ${JSON.stringify(valueAt(value, e.instancePath))})`;
+      const shown = e.keyword === 'additionalProperties' ? didYouMean(e) : e.keyword === 'required' ? '' : ` (got ${JSON.stringify(valueAt(value, e.instancePath))})`;
       return `${pointer || '/'} ${detail}${shown}`;
     });
   return [...new Set(lines)];
+}
+
+/** For an unknown key, the nearest known one (ajv's `verbose` gives the schema): `; did you mean "region"?`. */
+function didYouMean(e: ErrorObject): string {
+  const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+  if (!known.length) return '';
+  const name = String(e.params.additionalProperty);
+  const [best] = known.map((k) => [k, editDistance(name.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1]);
+  const near = best && best[1] <= Math.max(2, Math.floor(name.length / 3));
+  return near ? `; did you mean ${JSON.stringify(best[0])}?` : `; the known fields are ${known.join(', ')}`;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 function valueAt(root: unknown, pointer: string): unknown {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { LOCAL_AUDIT_LOG_FILE } from '../contract/audit-line.js';
 import { createAjv, describeErrors } from '../contract/validation.js';
 import {
@@ -218,7 +218,7 @@ export class ConfigError extends Error {
 }
 
 function compile<T extends TSchema>(schema: T) {
-  return createAjv({ useDefaults: true, coerceTypes: false }).compile<Static<T>>(schema);
+  return createAjv({ useDefaults: true, coerceTypes: false, verbose: true }).compile<Static<T>>(schema);
 }
 
 let validateConfig: ReturnType<typeof compile<typeof ConfigSchema>> | undefined;
@@ -229,7 +229,8 @@ export function parseConfig(raw: unknown, file = '<config>'): GatewayConfig {
   const value = structuredClone(raw ?? {});
   if (!validateConfig(value)) {
     const union = (validateConfig.errors ?? []).filter((e) => e.keyword !== 'anyOf');
-    throw new ConfigError(file, dedupe(union.flatMap((e) => replacedFieldProblem(e) ?? describeErrors([e], value))));
+    const replaced = union.flatMap((e) => replacedFieldProblem(e) ?? []);
+    throw new ConfigError(file, dedupe([...replaced, ...describeErrors(union.filter((e) => !replacedFieldProblem(e)), value)]));
   }
   const config = value as GatewayConfig;
   const problems = [...crossFieldProblems(config), ...issuerTrustProblems(raw)];
@@ -320,15 +321,38 @@ export function loadConfigFile(path: string, cwd = process.cwd()): GatewayConfig
   } catch (err) {
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`], { cause: err });
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(path, [`not valid YAML: ${(err as Error).message}`], { cause: err });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length) {
+    throw new ConfigError(path, doc.errors.map((e) => `${path}:${lines.linePos(e.pos[0]).line}:${lines.linePos(e.pos[0]).col} not valid YAML: ${e.message.split('\n')[0]}`), { cause: doc.errors[0] });
   }
-  const config = parseConfig(raw, path);
+  let config: GatewayConfig;
+  try {
+    config = parseConfig(doc.toJS(), path);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(path, err.problems.map((p) => locate(p, path, doc, lines)), { cause: err });
+  }
   const templatesPath = resolve(cwd, config.templatesDir);
   return Object.assign(config, { sourceFile: file, templatesPath });
+}
+
+/**
+ * `file:line:column ` before a problem that starts with a JSON Pointer, from the YAML source map: the node itself, or
+ * the nearest ancestor that exists (a missing or unknown field points at its parent).
+ */
+function locate(problem: string, file: string, doc: Document, lines: LineCounter): string {
+  const pointer = /^(\/\S*)/.exec(problem)?.[1];
+  if (!pointer) return problem;
+  const path = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n).map((k) => (/^\d+$/.test(k) ? Number(k) : k)), true);
+    if (isNode(node) && node.range) {
+      const { line, col } = lines.linePos(node.range[0]);
+      return `${file}:${line}:${col} ${problem}`;
+    }
+  }
+  return problem;
 }
 
 /** What the group check needs of a template (contract/template.ts `Template`). */

@@ -61,10 +61,14 @@ const CONTENT_TYPE = { 'Content-Type': "'application/problem+json'" };
 
 export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
   {
+    // Only a request without an Authorization header (or with an empty one) gets here: API Gateway answers it without
+    // calling the authorizer, whose refusals the API function answers with the reason instead (docs/identity.md).
+    // https://repost.aws/knowledge-center/api-gateway-401-error-lambda-authorizer
+    // RFC 6750 section 3.1: no error code when the request carries no credentials.
     type: 'UNAUTHORIZED',
     statusCode: 401,
-    headers: { ...CONTENT_TYPE, 'WWW-Authenticate': '\'Bearer error="invalid_token"\'' },
-    template: problem('unauthenticated', 401, 'A valid bearer token is required.'),
+    headers: { ...CONTENT_TYPE, 'WWW-Authenticate': "'Bearer'" },
+    template: problem('unauthenticated', 401, 'No bearer token: send Authorization: Bearer <token>.'),
   },
   {
     // API Gateway's answer for a path or method the API does not have: 404 rather than its default 403.
@@ -86,10 +90,12 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
     template: problem('forbidden', 403, 'This API needs a valid API key in the x-api-key header as well as a token.'),
   },
   {
+    // The authorizer throws when it cannot check any token (issuer keys or revocation list unreachable): an outage,
+    // not a bad token, so the caller is told to retry rather than to sign in again.
     type: 'AUTHORIZER_FAILURE',
-    statusCode: 500,
-    headers: CONTENT_TYPE,
-    template: problem('internal', 500, 'The authorizer failed; quote the request id to the platform team.'),
+    statusCode: 503,
+    headers: { ...CONTENT_TYPE, 'Retry-After': "'5'" },
+    template: problem('token-check-unavailable', 503, 'The gateway could not check the token just now; retry shortly, and quote the request id if it persists.'),
   },
   {
     type: 'AUTHORIZER_CONFIGURATION_ERROR',

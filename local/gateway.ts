@@ -10,7 +10,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { GATEWAY_RESPONSES } from '../lib/gateway-responses.js';
-import { matchRoute, type ApiFunction, type Route } from '../contract/routes.js';
+import { matchRoute, RESOURCES, type ApiFunction, type Route } from '../contract/routes.js';
 import { renderGatewayResponse, type GatewayResponseEvent, type GatewayResponseVariables } from './gateway-response.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -53,6 +53,14 @@ export interface LocalGateway {
 const PAYLOAD_LIMIT = 10 * 1024 * 1024; // API Gateway's own request limit
 const ACCOUNT = '000000000000';
 const API_ID = 'localapi';
+
+/** A method API Gateway has: a route of the table, or a resource's ANY method. */
+type GatewayMethod = Pick<Route, 'path' | 'function' | 'public'> & { readonly method: string };
+
+const anyMethod = (method: string, path: string): GatewayMethod | undefined => {
+  const resource = RESOURCES.find((r) => r.path === path);
+  return resource && { method, path, function: resource.function, public: true };
+};
 
 type Answer = { statusCode: number; headers: Record<string, string>; multiValueHeaders?: Record<string, string[]>; body: string; isBase64Encoded?: boolean; principal?: string; authorizerError?: string };
 
@@ -158,8 +166,10 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     // Read the body first, as API Gateway does, so an oversized body is refused whatever the route.
     const body = await readBody(req);
     if (body === 'too-large') return gatewayResponse({ type: 'REQUEST_TOO_LARGE', message: 'Request Too Long' }, variables);
-    if (!matched.route) return gatewayResponse({ type: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' }, variables);
-    const route = matched.route;
+    // A known resource answers any other method through its ANY method: no authorizer, the function answers 405 with
+    // Allow (contract/routes.ts RESOURCES); an unknown path is API Gateway's MISSING_AUTHENTICATION_TOKEN.
+    const route: GatewayMethod | undefined = matched.route ?? (matched.resource ? anyMethod(method, matched.resource) : undefined);
+    if (!route) return gatewayResponse({ type: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' }, variables);
     variables.context.resourcePath = route.path;
     variables.context.resourceId = route.path;
 
@@ -199,7 +209,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   }
 
   async function authorize(
-    route: Route,
+    route: GatewayMethod,
     event: APIGatewayProxyEvent,
     variables: Variables,
   ): Promise<{ denied: Answer } | { principalId: string; context: Record<string, string | number | boolean> }> {
@@ -318,7 +328,7 @@ function headerMaps(req: IncomingMessage): { single: Record<string, string>; mul
 function proxyEvent(args: {
   req: IncomingMessage;
   url: URL;
-  route: Route;
+  route: GatewayMethod;
   pathParameters: Record<string, string>;
   headers: { single: Record<string, string>; multi: Record<string, string[]> };
   body: string;

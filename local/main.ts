@@ -6,13 +6,14 @@ import { ConfigError, loadConfigFile } from '../lib/config.js';
 import { TemplateError } from '../lambda/core/errors.js';
 import { describeEmulatorJobs } from './databricks-jobs.js';
 import { startLocalMode } from './local-mode.js';
+import { stateFileFor } from './state-file.js';
 
-export const STATE_FILE = '.local/state.json';
 
 const USAGE = `usage: npm start -- [--config <file>] [--port <n>]
 
   --config <file>  config file (default config/local.yaml)
-  --port <n>       port of the local API (default: local.port in the config)
+  --port <n>       port of the local API (default: local.port in the config); the identity provider, ledger and
+                   emulators then take free ports, so a second instance can run beside the first
   --quiet          no request or audit lines on the console`;
 
 async function main(): Promise<void> {
@@ -37,13 +38,20 @@ async function main(): Promise<void> {
     const port = Number(args.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port', [`must be a port number from 0 to 65535 (got ${JSON.stringify(args.port)})`]);
     config.local.port = port;
+    // another instance may hold the configured ports; each instance's state file says where its services are
+    const { local: l } = config;
+    l.identityProvider.port = 0;
+    l.ledger.port = 0;
+    l.dataproc.port = 0;
+    l.databricks.port = 0;
+    l.googleTokens.port = 0;
   }
 
   const local = await startLocalMode(config, {
     quiet: args.quiet,
     onAccess: args.quiet ? undefined : (e) => console.log(`${e.method} ${e.path} → ${e.status} ${e.latencyMs} ms${e.principal ? ` (${e.principal})` : ''}${e.authorizerError ? ` [${e.authorizerError}]` : ''}`),
   });
-  const state = resolve(STATE_FILE);
+  const state = resolve(stateFileFor(Number(new URL(local.url).port)));
   mkdirSync(dirname(state), { recursive: true });
   writeFileSync(
     state,

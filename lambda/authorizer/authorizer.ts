@@ -28,7 +28,6 @@ import type { RuntimeSettings } from '../../contract/settings.js';
 import type { IssuerConfig } from '../../contract/settings.js';
 import { ROUTES } from '../../contract/routes.js';
 import type { AuditTrail } from '../core/audit.js';
-import type { Principal } from '../core/principal.js';
 import { extractBearerToken } from './bearer.js';
 import { principalFromClaims } from './claims.js';
 import { parseCompactJwt, type CompactJwt, type JsonObject } from './compact-jwt.js';
@@ -37,11 +36,17 @@ import { isFailClosed, type DenialReason } from '../../contract/denials.js';
 import { discoveryUrl, JwksDiscovery, type JwksDiscoveryOptions } from './discovery.js';
 import { createJwksFetcher } from './jwks-fetcher.js';
 import { createJwksCache } from './jwks.js';
-import { allowPolicy, denyPolicy } from './policy.js';
+import { allowPolicy, denyPolicy, refusalPolicy } from './policy.js';
+import { toRefusalContext, type Principal } from '../core/principal.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
-/** The exact error message that makes API Gateway answer 401 (any other error is a 500). */
-const UNAUTHORIZED = 'Unauthorized';
+/**
+ * Thrown when no token could be checked (keys or revocation list unreachable): API Gateway answers AUTHORIZER_FAILURE
+ * (lib/gateway-responses.ts: 503), caches nothing, and the caller is not told their token is bad.
+ */
+class TokenCheckUnavailable extends Error {
+  override readonly name = 'TokenCheckUnavailable';
+}
 
 /** Asymmetric algorithms only: an HMAC "signature" could be made by anyone holding the public key. */
 const ALLOWED_ALGORITHMS: ReadonlySet<string> = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
@@ -124,15 +129,17 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
     return issuer;
   }
 
-  async function checkRevocation(principal: Principal): Promise<void> {
-    if (!deps.isRevoked) return;
+  /** Whether the principal is revoked; a revocation is audited here, and the function behind refuses it. */
+  async function isRevokedPrincipal(event: APIGatewayRequestAuthorizerEvent, principal: Principal): Promise<boolean> {
+    if (!deps.isRevoked) return false;
     let revoked: boolean;
     try {
       revoked = await deps.isRevoked(principal.issuer, principal.subject);
     } catch (err) {
       throw new TokenRejected('revocation_unavailable', 'the revocation check failed', { cause: err, principal });
     }
-    if (revoked) throw new TokenRejected('revoked', 'the principal is revoked', { principal });
+    if (revoked) recordDenial(event, new TokenRejected('revoked', 'the principal is revoked', { principal }));
+    return revoked;
   }
 
   function recordDenial(event: APIGatewayRequestAuthorizerEvent, rejection: TokenRejected): void {
@@ -156,9 +163,13 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
     try {
       const token = extractBearerToken(event, auth.maxTokenLength);
       const { principal, issuer } = await verify(token);
-      await checkRevocation(principal);
+      const revoked = await isRevokedPrincipal(event, principal);
+      // A revoked principal keeps its policy, marked: API Gateway caches it, and every function re-reads the revocation
+      // list on each request (lambda/http/revocation-gate.ts), so lifting a revocation takes effect at once.
+      const mark = (policy: APIGatewayAuthorizerResult) =>
+        revoked && policy.context ? { ...policy, context: { ...policy.context, ...toRefusalContext({ reason: 'revoked', requestId: event.requestContext?.requestId ?? '' }) } } : policy;
       // An issuer without a scope mapping checks no scopes: the whole stage is allowed, as the policy is cached for all routes.
-      if (!issuer.scopes) return allowPolicy(principal, event.methodArn);
+      if (!issuer.scopes) return mark(allowPolicy(principal, event.methodArn));
       const granted = ROUTES.filter((r) => r.scope !== undefined && principal.scopes.includes(r.scope));
       const route = ROUTES.find((r) => r.method === event.httpMethod && r.path === event.resource);
       if (!route || !granted.includes(route)) {
@@ -166,12 +177,14 @@ export function createAuthorizer(deps: AuthorizerDeps): RequestAuthorizer {
         recordDenial(event, rejection);
       }
       // Exactly the granted routes: API Gateway answers 403 on the others, from its cache too.
-      return granted.length ? allowPolicy(principal, event.methodArn, granted) : denyPolicy(principal, event.methodArn);
+      return mark(granted.length ? allowPolicy(principal, event.methodArn, granted) : denyPolicy(principal, event.methodArn));
     } catch (err) {
       // a bug of ours must not look like a bad token: only rejections become 401
       if (!(err instanceof TokenRejected)) throw err;
       recordDenial(event, err);
-      throw new Error(UNAUTHORIZED);
+      const { reason } = err;
+      if (isFailClosed(reason) || reason === 'missing_scope') throw new TokenCheckUnavailable(reason, { cause: err });
+      return refusalPolicy({ reason, requestId: event.requestContext?.requestId ?? '' }, event.methodArn);
     }
   };
 }

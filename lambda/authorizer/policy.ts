@@ -4,7 +4,7 @@
 // otherwise exactly the routes the token's scopes grant.
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { Route } from '../../contract/routes.js';
-import { principalKey, toAuthorizerContext, type Principal } from '../core/principal.js';
+import { principalKey, toAuthorizerContext, toRefusalContext, type Principal, type TokenRefusal } from '../core/principal.js';
 
 /** `arn:aws:execute-api:region:account:apiId/stage/METHOD/path` → `arn:aws:execute-api:region:account:apiId/stage/`. */
 function stageArnPrefix(methodArn: string): string {
@@ -38,5 +38,19 @@ export function denyPolicy(principal: Principal, methodArn: string): APIGatewayA
   return {
     principalId: principalKey(principal),
     policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: stageWildcardArn(methodArn) }] },
+  };
+}
+
+/**
+ * A refused token, let through to the API function on every route so it answers the 401 with the reason: a Lambda
+ * authorizer can only make API Gateway answer a bare 401 (by throwing "Unauthorized"), whose gateway response sees no
+ * authorizer context. The context carries no principal, so no handler can mistake it for a caller.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+ */
+export function refusalPolicy(refusal: TokenRefusal, methodArn: string): APIGatewayAuthorizerResult {
+  return {
+    principalId: 'refused-token',
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcardArn(methodArn) }] },
+    context: toRefusalContext(refusal),
   };
 }

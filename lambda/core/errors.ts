@@ -1,6 +1,7 @@
 // Named errors thrown by the core and the backends; lambda/http maps them to RFC 9457 problem+json.
 import { PROBLEMS, problemTypeUri, type ProblemSlug } from '../../contract/problems.js';
 import type { FieldError } from '../../contract/validation.js';
+import { REFUSAL_DESCRIPTIONS, WITHOUT_CREDENTIALS, type RefusedTokenReason } from '../../contract/denials.js';
 
 
 /** Base class: each subclass names its problem type (contract/problems.ts), which fixes its status and title. */
@@ -25,6 +26,21 @@ export abstract class GatewayError extends Error {
 export class Unauthenticated extends GatewayError {
   override readonly name = 'Unauthenticated';
   readonly problem = 'unauthenticated' as const;
+}
+
+/**
+ * 401 for a token the authorizer refused (or a revoked principal): says which check failed, in `detail`, `reason` and
+ * RFC 6750's `WWW-Authenticate` (no error code when the request had no bearer credentials at all, section 3.1).
+ */
+export class TokenRefused extends GatewayError {
+  override readonly name = 'TokenRefused';
+  readonly problem = 'unauthenticated' as const;
+  constructor(readonly reason: RefusedTokenReason) {
+    const description = REFUSAL_DESCRIPTIONS[reason];
+    super(description);
+    this.extensions.reason = reason;
+    this.headers['WWW-Authenticate'] = WITHOUT_CREDENTIALS.has(reason) ? 'Bearer' : `Bearer error="invalid_token", error_description="${description}"`;
+  }
 }
 
 export class Forbidden extends GatewayError {
@@ -78,16 +94,20 @@ export class UnsupportedMediaType extends GatewayError {
   readonly problem = 'unsupported-media-type' as const;
 }
 
-/** 400: the body is not JSON or not the right shape (before template parameters are looked at). */
+/**
+ * 400: the body is not JSON or not the right shape (before template parameters are looked at), or a query parameter or
+ * header is wrong. Always at least one `errors[]` entry: a JSON Pointer into the body (`` for the body as a whole),
+ * `query:<name>` or `header:<Name>` (docs/problems.md).
+ */
 export class BadRequest extends GatewayError {
   override readonly name = 'BadRequest';
   readonly problem = 'bad-request' as const;
   constructor(
     message: string,
-    readonly errors: readonly FieldError[] = [],
+    readonly errors: readonly [FieldError, ...FieldError[]],
   ) {
     super(message);
-    if (errors.length) this.extensions.errors = errors;
+    this.extensions.errors = errors;
   }
 }
 

@@ -8,7 +8,7 @@ import type { Principal } from './principal.js';
 import { cancelJob, cancelRow } from './jobs/cancel.js';
 import { JobsContext, type JobsServiceDeps, type RequestFacts } from './jobs/context.js';
 import { personalFingerprint } from './jobs/fingerprint.js';
-import { getJob, listJobs, readableJob } from './jobs/read.js';
+import { getJob, listJobs, readableJob, type ListOptions } from './jobs/read.js';
 import { refreshJob } from './jobs/status.js';
 import { submitJob, type SubmitCommand, type SubmitResult } from './jobs/submit.js';
 
@@ -30,7 +30,7 @@ export class JobsService {
     return getJob(this.ctx, principal, id, req);
   }
 
-  list(principal: Principal, options: { limit?: number; cursor?: string; principal?: string }, req: RequestFacts): Promise<{ jobs: JobView[]; nextCursor?: string }> {
+  list(principal: Principal, options: ListOptions, req: RequestFacts): Promise<{ jobs: JobView[]; nextCursor?: string }> {
     return listJobs(this.ctx, principal, options, req);
   }
 

@@ -26,6 +26,14 @@ export interface JobRecord {
   readonly cancelRequested?: boolean;
 }
 
+/** GET /jobs filters; every one given must match. */
+export interface JobFilter {
+  readonly status?: JobStatus;
+  readonly template?: string;
+  /** ISO time (UTC): jobs created at or after it. */
+  readonly since?: string;
+}
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor?: string;
@@ -46,7 +54,11 @@ export interface Ledger {
   get(id: string): Promise<JobRecord | undefined>;
   /** Delete a reservation the backend never saw (a submission refused after reserving); false when it moved on meanwhile. */
   discard(id: string): Promise<boolean>;
-  listByPrincipal(principalKey: string, options: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
+  /**
+   * A principal's jobs, newest first, at most `limit` per page; with a filter a page may hold fewer (even none) and
+   * still have a `nextCursor`, as the ledger reads a bounded number of rows per page.
+   */
+  listByPrincipal(principalKey: string, options: { limit: number; cursor?: string; filter?: JobFilter }): Promise<Page<JobRecord>>;
   /** Jobs of a principal that are not terminal (for per-principal limits and revocation). */
   listActive(principalKey: string, template?: string): Promise<JobRecord[]>;
   /** Rows still reserved and created before `olderThan` (ISO time), for the reconciler. */

@@ -1,3 +1,5 @@
+import { isRefusedTokenReason, type RefusedTokenReason } from '../../contract/denials.js';
+
 /** A person, a machine (client-credentials) token, or a token whose shape does not say (see authorizer/claims.ts). */
 export type PrincipalKind = 'user' | 'agent' | 'unknown';
 
@@ -52,4 +54,23 @@ export function fromAuthorizerContext(ctx: Record<string, unknown> | null | unde
   const s = list(scopes);
   if (!g || !s) return undefined;
   return { issuer, subject, groups: g, kind, scopes: s };
+}
+
+/**
+ * A token the authorizer refused but let through, so the API function can say why in its 401 (API Gateway's own 401
+ * cannot carry a reason: docs/identity.md). `requestId` is the request the authorizer decided on; API Gateway serves
+ * later requests with the same token from its cache, and those are audited by the function.
+ */
+export interface TokenRefusal {
+  readonly reason: RefusedTokenReason;
+  readonly requestId: string;
+}
+
+export const toRefusalContext = (r: TokenRefusal): AuthorizerContext => ({ tokenRefused: r.reason, tokenRefusedIn: r.requestId });
+
+export function refusalFromAuthorizerContext(ctx: Record<string, unknown> | null | undefined): TokenRefusal | undefined {
+  if (!ctx || !Object.hasOwn(ctx, 'tokenRefused')) return undefined;
+  // an unreadable refusal is still a refusal: the request must not pass as anonymous
+  const reason = isRefusedTokenReason(ctx.tokenRefused) ? ctx.tokenRefused : 'malformed';
+  return { reason, requestId: typeof ctx.tokenRefusedIn === 'string' ? ctx.tokenRefusedIn : '' };
 }

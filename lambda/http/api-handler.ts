@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ValidateFunction } from 'ajv';
 import { REQUEST_BODY_SCHEMAS } from '../../contract/api-schemas.js';
 import { allowedMethods, ROUTES, routeKey, type ApiFunction, type InputSpec, type Route, type RouteKey, type RoutesOf } from '../../contract/routes.js';
-import { createAjv, fieldErrors } from '../../contract/validation.js';
+import { createAjv, fieldErrors, type FieldError } from '../../contract/validation.js';
 import type { AuditTrail } from '../core/audit.js';
 import { BadRequest, MethodNotAllowed, RouteNotFound } from '../core/errors.js';
 import type { RequestFacts } from '../core/jobs.js';
@@ -13,6 +13,7 @@ import type { Principal } from '../core/principal.js';
 import type { RevocationCheck } from '../core/revocations.js';
 import { header, jsonBody, principalOf, problem, query, requestFacts, SECURITY_HEADERS } from './proxy-event.js';
 import { revocationGate } from './revocation-gate.js';
+import { refuseRefusedToken } from './token-refusal.js';
 
 /** What a route's handler gets: the caller, the request's facts and the inputs its route declares, parsed. */
 interface RouteRequest {
@@ -72,9 +73,10 @@ export function createApiHandler<F extends ApiFunction>(fn: F, handlers: RouteHa
       }
       const handle = (handlers as Record<string, RouteHandler>)[routeKey(route)]!;
       const facts = requestFacts(event, deps.baseUrl());
-      // The caller first: a revoked or unidentified caller learns nothing about its inputs.
+      // The caller first: a refused, revoked or unidentified caller learns nothing about its inputs.
+      const refusal = route.public ? undefined : refuseRefusedToken(event, facts, deps.audit);
       const principal = route.public ? undefined : principalOf(event);
-      if (principal) await refuseRevoked(principal, facts);
+      if (principal) await refuseRevoked(principal, facts, refusal?.requestId);
       const inputs = { facts, path: pathParameters(event), body: readBody(event, route, deps.maxBodyBytes), query: readQuery(event, route), headers: readHeaders(event, route) };
       return answer(route, await (principal ? handle({ ...inputs, principal }) : (handle as PublicRouteHandler)(inputs)));
     } catch (err) {
@@ -99,12 +101,29 @@ function readBody(event: APIGatewayProxyEvent, route: Route, maxBytes: number): 
     validate = createAjv().compile(REQUEST_BODY_SCHEMAS[route.body]);
     bodyValidators.set(route.body, validate);
   }
-  if (!validate(body)) throw new BadRequest(`the body is not a ${route.body} (see /openapi.json)`, fieldErrors(validate.errors ?? []));
+  if (!validate(body)) {
+    const schema = REQUEST_BODY_SCHEMAS[route.body] as { properties?: Record<string, unknown> };
+    const members = Object.keys(schema.properties ?? {});
+    const errors = fieldErrors(validate.errors ?? [], { unknownMember: `is not a member of ${route.body}; it has ${members.join(', ')}` });
+    const [first, ...rest] = errors.length ? errors : [{ pointer: '', detail: 'is invalid' }];
+    throw new BadRequest(`the body is not a ${route.body} (see /openapi.json): ${errors.map((e) => `${e.pointer || 'the body'} ${e.detail}`).join('; ')}`, [first!, ...rest]);
+  }
   return body;
 }
 
 function readQuery(event: APIGatewayProxyEvent, route: Route): Record<string, string | number | boolean | undefined> {
-  return Object.fromEntries(Object.entries(route.query ?? {}).map(([name, spec]) => [name, typed(name, query(event, name, spec.maxLength ?? (spec.type === 'string' ? 2048 : 16)), spec)]));
+  const declared = route.query ?? {};
+  // Refused rather than ignored: a misspelt filter must not silently return everything.
+  const sent = new Set([...Object.keys(event.queryStringParameters ?? {}), ...Object.keys(event.multiValueQueryStringParameters ?? {})]);
+  const unknown = [...sent].filter((name) => !Object.hasOwn(declared, name));
+  if (unknown.length) {
+    const takes = Object.keys(declared).length ? `it takes ${Object.keys(declared).join(', ')}` : 'it takes none';
+    throw new BadRequest(
+      `${route.method} ${route.path} has no query parameter ${unknown.map((n) => JSON.stringify(n.slice(0, 64))).join(', ')}; ${takes}`,
+      unknown.map((name) => ({ pointer: `query:${name.slice(0, 64)}`, detail: `is not a query parameter of this route; ${takes}` })) as [FieldError, ...FieldError[]],
+    );
+  }
+  return Object.fromEntries(Object.entries(declared).map(([name, spec]) => [name, typed(name, query(event, name, spec.maxLength ?? (spec.type === 'string' ? 2048 : 16)), spec)]));
 }
 
 function readHeaders(event: APIGatewayProxyEvent, route: Route): Record<string, string | undefined> {
@@ -113,7 +132,8 @@ function readHeaders(event: APIGatewayProxyEvent, route: Route): Record<string, 
 
 /** A query value as its spec's type; a value that is not one is a 400 naming the parameter. */
 function typed(name: string, value: string | undefined, spec: InputSpec): string | number | boolean | undefined {
-  if (value === undefined || spec.type === 'string') return value;
+  if (value === undefined) return value;
+  if (spec.type === 'string') return typedString(name, value, spec);
   if (spec.type === 'boolean') {
     if (value === 'true' || value === '') return true;
     if (value === 'false') return false;
@@ -126,6 +146,25 @@ function typed(name: string, value: string | undefined, spec: InputSpec): string
     throw new BadRequest(`${name} must be ${range}`, [{ pointer: `query:${name}`, detail: `must be ${range}` }]);
   }
   return n;
+}
+
+// RFC 3339 section 5.6 date-time: the offset is required, so a time is never read in some unknown zone
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function typedString(name: string, value: string, spec: InputSpec): string {
+  if (spec.enum && !spec.enum.includes(value)) {
+    const detail = `must be one of ${spec.enum.join(', ')}`;
+    throw new BadRequest(`${name} ${detail}`, [{ pointer: `query:${name}`, detail }]);
+  }
+  if (spec.format === 'date-time') {
+    const time = DATE_TIME.test(value) ? Date.parse(value) : NaN;
+    if (Number.isNaN(time)) {
+      const detail = 'must be an RFC 3339 time with its offset, e.g. 2026-12-01T00:00:00Z';
+      throw new BadRequest(`${name} ${detail}`, [{ pointer: `query:${name}`, detail }]);
+    }
+    return new Date(time).toISOString();
+  }
+  return value;
 }
 
 /** The path's `{param}` values; API Gateway sends one for every segment of the matched resource. */

@@ -67,7 +67,7 @@ export function jsonBody(event: APIGatewayProxyEvent, maxBytes: number): Record<
   if (type !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;.*)?$/i.test(type)) {
     throw new UnsupportedMediaType('send the body as application/json');
   }
-  if (!text.trim()) throw new BadRequest('the request needs a JSON body');
+  if (!text.trim()) throw new BadRequest('the request needs a JSON body', [{ pointer: '', detail: 'is empty' }]);
   let value: unknown;
   try {
     value = JSON.parse(text, (key, v: unknown) => {
@@ -75,11 +75,11 @@ export function jsonBody(event: APIGatewayProxyEvent, maxBytes: number): Record<
       return v;
     });
   } catch (err) {
-    if (err instanceof ForbiddenKey) throw new BadRequest(`the body may not contain the key "${err.key}"`, [{ pointer: '/', detail: `contains the key ${err.key}` }]);
-    throw new BadRequest('the body is not valid JSON');
+    if (err instanceof ForbiddenKey) throw new BadRequest(`the body may not contain the key "${err.key}"`, [{ pointer: '', detail: `contains the key ${err.key}` }]);
+    throw new BadRequest('the body is not valid JSON', [{ pointer: '', detail: 'is not valid JSON' }]);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new BadRequest('the body must be a JSON object');
-  if (depth(value) > MAX_DEPTH) throw new BadRequest(`the body is nested deeper than ${MAX_DEPTH} levels`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new BadRequest('the body must be a JSON object', [{ pointer: '', detail: 'must be a JSON object' }]);
+  if (depth(value) > MAX_DEPTH) throw new BadRequest(`the body is nested deeper than ${MAX_DEPTH} levels`, [{ pointer: '', detail: `is nested deeper than ${MAX_DEPTH} levels` }]);
   return value as Record<string, unknown>;
 }
 

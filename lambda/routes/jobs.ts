@@ -1,5 +1,6 @@
 // The jobs function's routes: submit, list, read, cancel, read output, and auditors' fingerprints (contract/routes.ts
 // lists them; lambda/http/api-handler.ts dispatches to these).
+import type { JobStatus } from '../../contract/job-status.js';
 import type { JobOutputReader } from '../core/job-output.js';
 import type { JobsService } from '../core/jobs.js';
 import type { RouteHandlers } from '../http/api-handler.js';
@@ -21,7 +22,16 @@ export function jobsRoutes(service: JobsService, output: JobOutputReader): Route
       return { body: result.job, headers: { Location: result.job.links.self, ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}) } };
     },
     'GET /jobs': async ({ principal, facts, query }) => ({
-      body: await service.list(principal, { limit: (query.limit as number | undefined) ?? 20, cursor: query.cursor as string | undefined, principal: query.principal as string | undefined }, facts),
+      body: await service.list(
+        principal,
+        {
+          limit: (query.limit as number | undefined) ?? 20,
+          cursor: query.cursor as string | undefined,
+          principal: query.principal as string | undefined,
+          filter: { status: query.status as JobStatus | undefined, template: query.template as string | undefined, since: query.since as string | undefined },
+        },
+        facts,
+      ),
     }),
     'GET /jobs/{id}': async ({ principal, facts, path }) => ({ body: await service.get(principal, path.id ?? '', facts) }),
     'GET /jobs/{id}/output': async ({ principal, facts, path, query }) => ({ body: await output.read(principal, path.id ?? '', (query.offset as number | undefined) ?? 0, facts) }),

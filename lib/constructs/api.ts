@@ -24,7 +24,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { GATEWAY_RESPONSES } from '../gateway-responses.js';
-import { ROUTES, type ApiFunction, type Route } from '../../contract/routes.js';
+import { RESOURCES, ROUTES, type ApiFunction, type Route } from '../../contract/routes.js';
 import { accessLogFormat } from './access-log-format.js';
 import { InvalidSetting } from './invalid-setting.js';
 import { retentionDays } from './log-retention.js';
@@ -191,6 +191,16 @@ export class GatewayApi extends Construct {
         apiKeyRequired: props.usagePlan !== undefined && !route.public,
       });
     }
+    // API Gateway answers a method a resource lacks with 403 MISSING_AUTHENTICATION_TOKEN; an ANY method takes every
+    // method not defined explicitly, and the function answers 405 with Allow from the route table before any identity
+    // is looked at (lambda/http/api-handler.ts). https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+    for (const resource of RESOURCES.filter((r) => routes.some((route) => route.path === r.path))) {
+      this.restApi.root.resourceForPath(resource.path).addMethod('ANY', integration(resource.function), {
+        operationName: 'Method not allowed (405)',
+        authorizationType: AuthorizationType.NONE,
+        apiKeyRequired: false,
+      });
+    }
   }
 
   private addGatewayResponses(): void {
@@ -233,6 +243,12 @@ export class GatewayApi extends Construct {
       id: 'AwsSolutions-COG4',
       reason: 'Callers hold tokens from any configured OIDC issuer (Okta, Entra ID, Cognito...); a Lambda REQUEST authorizer verifies them, which a Cognito user pool authorizer cannot.',
     });
+    for (const resource of RESOURCES.filter((r) => routes.some((route) => route.path === r.path))) {
+      const method = this.restApi.root.resourceForPath(resource.path).node.findChild('ANY');
+      for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+        Validations.of(method).acknowledge({ id, reason: `ANY ${resource.path} only answers 405 with the methods the resource allows; it reads no identity and no data.` });
+      }
+    }
     for (const route of routes.filter((r) => r.public)) {
       const method = this.restApi.root.resourceForPath(route.path).node.findChild(route.method);
       Validations.of(method).acknowledge({

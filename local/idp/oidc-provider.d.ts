@@ -95,6 +95,7 @@ declare module 'oidc-provider' {
     readonly issuer: string;
     proxy: boolean;
     readonly AccessToken: new (init: AccessTokenInit) => AccessToken;
+    readonly ClientCredentials: new (init: { client: Client; scope?: string; expiresIn?: number; resourceServer?: ResourceServer }) => AccessToken;
     readonly ResourceServer: typeof ResourceServer;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     registerGrantType(name: string, handler: (ctx: OidcContext, next: () => Promise<void>) => Promise<void>, params?: string | string[] | Set<string>, dupes?: string | string[]): void;

@@ -21,6 +21,7 @@ import { createLoginHandler, deviceFlowPages, renderError } from './login.js';
 import {
   CLI_CLIENT,
   DEFAULT_AGENT_CLIENT,
+  LOCAL_AGENT_GRANT,
   LOCAL_DEV_CLIENT,
   LOCAL_USER_GRANT,
   requestAgentToken,
@@ -106,7 +107,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
 
   const provider = new Provider(issuer, {
     clients: [
-      ...agentClientIds.map((id) => publicClient(id, 'client_credentials')),
+      ...agentClientIds.map((id) => publicClient(id, 'client_credentials', LOCAL_AGENT_GRANT)),
       publicClient(LOCAL_DEV_CLIENT, LOCAL_USER_GRANT),
       {
         client_id: CLI_CLIENT,
@@ -197,6 +198,27 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     ['subject', 'groups', 'scope', 'expires_in'],
   );
 
+  // A client-credentials token with groups, so templates with allowAgents can be tried locally: real issuers put an
+  // app's groups (Entra ID app roles, Okta claims) in its client-credentials tokens; this grant stands in for that.
+  provider.registerGrantType(
+    LOCAL_AGENT_GRANT,
+    async (ctx) => {
+      const params = ctx.oidc.params ?? {};
+      const groups = checkedGroups(params.groups);
+      const scope = typeof params.scope === 'string' && params.scope ? params.scope : undefined;
+      const token = new provider.ClientCredentials({
+        client: ctx.oidc.client!,
+        scope,
+        expiresIn: defaultTtl,
+        resourceServer: new provider.ResourceServer(RESOURCE, resourceInfo(scope ?? '')),
+      });
+      groupsOf.set(token, groups);
+      const accessToken = await token.save();
+      ctx.body = { access_token: accessToken, token_type: 'Bearer', expires_in: token.expiration, ...(scope ? { scope } : {}) };
+    },
+    ['groups', 'scope'],
+  );
+
   const login = createLoginHandler(provider, {
     resource: RESOURCE,
     presetGroups: options.presetGroups ?? ['analysts'],
@@ -249,8 +271,8 @@ export function localIssuerConfig(idp: Pick<LocalIdentityProvider, 'issuer' | 'a
 }
 
 // Public clients: there is no secret worth keeping on a loopback-only developer provider, and `npm run token` needs none.
-function publicClient(clientId: string, grantType: string) {
-  return { client_id: clientId, token_endpoint_auth_method: 'none', grant_types: [grantType], response_types: [], redirect_uris: [] };
+function publicClient(clientId: string, ...grantTypes: string[]) {
+  return { client_id: clientId, token_endpoint_auth_method: 'none', grant_types: grantTypes, response_types: [], redirect_uris: [] };
 }
 
 async function generateSigningKeys(): Promise<JWK[]> {

@@ -3,6 +3,8 @@ import { ROUTE_SCOPES } from '../../contract/routes.js';
 
 /** The developer-only grant that mints a user token for a chosen subject and groups (see identity-provider.ts). */
 export const LOCAL_USER_GRANT = 'urn:data-job-gateway:params:oauth:grant-type:local-user';
+/** The developer-only grant that mints a client-credentials token carrying chosen groups (`npm run token -- --agent --groups`). */
+export const LOCAL_AGENT_GRANT = 'urn:data-job-gateway:params:oauth:grant-type:local-agent';
 /** The public client allowed to use LOCAL_USER_GRANT. */
 export const LOCAL_DEV_CLIENT = 'local-dev';
 /** The public native client djg signs people in with (authorization code with PKCE, device flow). */
@@ -22,6 +24,8 @@ export interface UserTokenRequest {
 export interface AgentTokenRequest {
   /** @default 'local-agent' */
   readonly clientId?: string;
+  /** Groups the token carries (through LOCAL_AGENT_GRANT); without them, a plain client-credentials token. @default none */
+  readonly groups?: readonly string[];
   /** @default every route scope */
   readonly scopes?: readonly string[];
 }
@@ -48,6 +52,10 @@ export function requestUserToken(tokenEndpoint: string, req: UserTokenRequest): 
 
 export function requestAgentToken(tokenEndpoint: string, req: AgentTokenRequest = {}): Promise<string> {
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: req.clientId ?? DEFAULT_AGENT_CLIENT });
+  if (req.groups?.length) {
+    form.set('grant_type', LOCAL_AGENT_GRANT);
+    form.set('groups', JSON.stringify(req.groups));
+  }
   form.set('scope', scopeParameter(req.scopes));
   return postForToken(tokenEndpoint, form);
 }

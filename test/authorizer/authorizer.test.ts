@@ -7,7 +7,7 @@ import { createJwksFetcher } from '../../lambda/authorizer/jwks-fetcher.js';
 import { stageWildcardArn } from '../../lambda/authorizer/policy.js';
 import { ROUTE_SCOPES } from '../../contract/routes.js';
 import { policyAllows } from '../../local/gateway.js';
-import { recordingAudit, requestEvent, startJwksServer, TestIssuer, type JwksServer } from './fixtures.js';
+import { recordingAudit, refusal, requestEvent, startJwksServer, TestIssuer, type JwksServer } from './fixtures.js';
 
 const AUDIENCE = 'data-job-gateway';
 let jwks: JwksServer;
@@ -52,7 +52,7 @@ describe('verified-token cache', () => {
     const token = await issuer.token({ iat: Math.floor(clock / 1000) });
     await authorizer(bearer(token));
     clock -= 3_600_000;
-    await expect(authorizer(bearer(token))).rejects.toThrow('Unauthorized');
+    await expect(authorizer(bearer(token))).resolves.toMatchObject(refusal());
     expect(lines.at(-1)).toMatchObject({ reason: 'issued_in_future' });
   });
 
@@ -62,7 +62,7 @@ describe('verified-token cache', () => {
     const token = await issuer.token({ exp: Math.floor(clock / 1000) + 60 });
     await authorizer(bearer(token));
     clock += 61_000;
-    await expect(authorizer(bearer(token))).rejects.toThrow('Unauthorized');
+    await expect(authorizer(bearer(token))).resolves.toMatchObject(refusal());
     expect(lines.at(-1)).toMatchObject({ event: 'auth.denied', reason: 'expired' });
   });
 
@@ -73,15 +73,16 @@ describe('verified-token cache', () => {
     const token = await issuer.token();
     await authorizer(bearer(token));
     revoked.add(`${issuer.issuer}#alice`);
-    await expect(authorizer(bearer(token))).rejects.toThrow(/^Unauthorized$/);
+    // the principal's own policy, marked revoked: the function re-reads the list, so a lift is not held in API Gateway's cache
+    await expect(authorizer(bearer(token))).resolves.toMatchObject({ context: { subject: 'alice', tokenRefused: 'revoked' } });
     expect(isRevoked).toHaveBeenCalledTimes(2);
     expect(lines.at(-1)).toMatchObject({ event: 'auth.denied', reason: 'revoked', principal: { issuer: issuer.issuer, subject: 'alice', kind: 'user' } });
   });
 
-  it('fails closed with 401 when the revocation check fails, and logs why', async () => {
+  it('fails closed (API Gateway AUTHORIZER_FAILURE, not a 401) when the revocation check fails, and logs why', async () => {
     const logger = { error: jest.fn() };
     const { authorizer, lines } = build({ isRevoked: async () => Promise.reject(new Error('table unavailable')), logger });
-    await expect(authorizer(bearer(await issuer.token()))).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorizer(bearer(await issuer.token()))).rejects.toMatchObject({ name: 'TokenCheckUnavailable' });
     expect(lines.at(-1)).toMatchObject({ reason: 'revocation_unavailable' });
     expect(logger.error).toHaveBeenCalledWith('authorizer could not check a token', expect.objectContaining({ reason: 'revocation_unavailable', cause: 'Error: table unavailable' }));
   });
@@ -99,7 +100,7 @@ describe('the authorizer’s own clock checks, apart from aws-jwt-verify’s', (
     const token = await issuer.token({ exp });
     clock = (exp + SKEW + 1) * 1000;
     const { authorizer, lines } = withSkew();
-    await expect(authorizer(bearer(token))).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorizer(bearer(token))).resolves.toMatchObject(refusal());
     expect(lines.at(-1)).toMatchObject({ event: 'auth.denied', reason: 'expired' });
   });
 
@@ -116,7 +117,7 @@ describe('the authorizer’s own clock checks, apart from aws-jwt-verify’s', (
     const token = await issuer.token({ iat });
     clock = (iat - SKEW - 2) * 1000;
     const early = withSkew();
-    await expect(early.authorizer(bearer(token))).rejects.toThrow(/^Unauthorized$/);
+    await expect(early.authorizer(bearer(token))).resolves.toMatchObject(refusal());
     expect(early.lines.at(-1)).toMatchObject({ reason: 'issued_in_future' });
     clock = (iat - SKEW + 2) * 1000;
     await expect(withSkew().authorizer(bearer(token))).resolves.toMatchObject({ context: { subject: 'alice' } });
@@ -124,12 +125,12 @@ describe('the authorizer’s own clock checks, apart from aws-jwt-verify’s', (
 });
 
 describe('issuer availability', () => {
-  it('fails closed with 401 when the JWKS cannot be fetched, and logs it without the token', async () => {
+  it('fails closed (API Gateway AUTHORIZER_FAILURE, not a 401) when the JWKS cannot be fetched, and logs it without the token', async () => {
     const logger = { error: jest.fn() };
     const missing = parseConfig({ auth: { issuers: [{ issuer: issuer.issuer, audience: AUDIENCE, jwksUri: `${jwks.url}/nowhere.json` }] } }).auth;
     const { authorizer, lines } = build({ auth: missing, logger });
     const token = await issuer.token();
-    await expect(authorizer(bearer(token))).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorizer(bearer(token))).rejects.toMatchObject({ name: 'TokenCheckUnavailable' });
     expect(lines.at(-1)).toMatchObject({ reason: 'jwks_unavailable' });
     expect(logger.error).toHaveBeenCalledTimes(1);
     expect(JSON.stringify(logger.error.mock.calls).includes(token)).toBe(false);
@@ -137,13 +138,13 @@ describe('issuer availability', () => {
 
   it('refuses a plain-http JWKS unless loopback http was allowed (deployed authorizers never allow it)', async () => {
     const { authorizer, lines } = build({ jwksFetcher: createJwksFetcher() });
-    await expect(authorizer(bearer(await issuer.token()))).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorizer(bearer(await issuer.token()))).rejects.toMatchObject({ name: 'TokenCheckUnavailable' });
     expect(lines.at(-1)).toMatchObject({ reason: 'jwks_unavailable' });
   });
 
   it('treats every token as from an unknown issuer when no issuer is configured', async () => {
     const { authorizer, lines } = build({ auth: { ...auth, issuers: [] } });
-    await expect(authorizer(bearer(await issuer.token()))).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorizer(bearer(await issuer.token()))).resolves.toMatchObject(refusal());
     expect(lines.at(-1)).toMatchObject({ reason: 'unknown_issuer' });
   });
 });
@@ -235,7 +236,7 @@ describe('Authorization header parsing', () => {
     ['an empty header', () => '', 'missing_token'],
   ])('rejects %s', async (_name, header, reason) => {
     const { authorizer, lines } = build();
-    await expect(authorizer(requestEvent({ authorization: header(await issuer.token()) }))).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorizer(requestEvent({ authorization: header(await issuer.token()) }))).resolves.toMatchObject(refusal());
     expect(lines.at(-1)).toMatchObject({ reason });
   });
 });

@@ -1,4 +1,5 @@
-// The bouncer suite: every token here must be turned away with exactly API Gateway's 401 ("Unauthorized") and one
+// The bouncer suite: every token here must be refused (a refusal policy naming the reason, answered 401 by the API
+// function) with one
 // `auth.denied` audit event naming the reason, except the good tokens at the end. No test prints a token.
 import { randomBytes } from 'node:crypto';
 import { CompactEncrypt, UnsecuredJWT } from 'jose';
@@ -9,7 +10,7 @@ import type { DenialReason } from '../../contract/denials.js';
 import { createJwksFetcher } from '../../lambda/authorizer/jwks-fetcher.js';
 import { fromAuthorizerContext } from '../../lambda/core/principal.js';
 import { localIssuerConfig, startIdentityProvider, type LocalIdentityProvider } from '../../local/idp/provider.js';
-import { b64url, generateTestKey, recordingAudit, requestEvent, signCompact, startJwksServer, STAGE_WILDCARD, TestIssuer, type EventOptions, type JwksServer } from './fixtures.js';
+import { b64url, generateTestKey, recordingAudit, requestEvent, signCompact, startJwksServer, STAGE_WILDCARD, TestIssuer, refusal, type EventOptions, type JwksServer } from './fixtures.js';
 
 const AUDIENCE = 'data-job-gateway';
 const OKTA_AUDIENCE = 'api://data-job-gateway';
@@ -66,7 +67,7 @@ afterAll(async () => {
   await jwks?.close();
 });
 
-/** The request is refused with API Gateway's 401 and exactly one auth.denied event with this reason. */
+/** The token is refused with this reason and exactly one auth.denied event with it. */
 async function expectUnauthorized(
   request: string | EventOptions,
   reason: DenialReason,
@@ -74,7 +75,7 @@ async function expectUnauthorized(
 ): Promise<void> {
   const before = target.lines.length;
   const event = requestEvent(typeof request === 'string' ? { authorization: `Bearer ${request}` } : request);
-  await expect(target.authorizer(event)).rejects.toThrow(/^Unauthorized$/);
+  await expect(target.authorizer(event)).resolves.toMatchObject(refusal(reason));
   const denials = target.lines.slice(before);
   expect(denials).toHaveLength(1);
   expect(denials[0]).toMatchObject({ audit: true, event: 'auth.denied', outcome: 'denied', reason, requestId: 'req-0001', sourceIp: '203.0.113.7', userAgent: 'jest-suite/1.0' });
@@ -223,7 +224,7 @@ describe('kid', () => {
     // a burst of random kids: one refetch is allowed (a key rotation looks like this), then the penalty box holds
     const burst = await Promise.all(Array.from({ length: 40 }, () => flood.token({}, { kid: randomBytes(8).toString('hex') })));
     const results = await Promise.allSettled(burst.map((t) => target.authorizer(requestEvent(`Bearer ${t}`))));
-    expect(results.every((r) => r.status === 'rejected' && (r.reason as Error).message === 'Unauthorized')).toBe(true);
+    expect(results.every((r) => r.status === 'fulfilled' && r.value.context?.tokenRefused === 'unknown_kid')).toBe(true);
     expect(recording.lines.map((l) => l.reason)).toEqual(Array(40).fill('unknown_kid'));
     expect(jwks.fetchCount(path)).toBe(2);
     for (let i = 0; i < 10; i++) await expectUnauthorized(await flood.token({}, { kid: randomBytes(8).toString('hex') }), 'unknown_kid', target);
@@ -248,7 +249,9 @@ describe('kid', () => {
         jwksFetcher: createJwksFetcher({ allowLoopbackHttp: true }),
       }),
     };
-    await expectUnauthorized(await dup.token(), 'jwks_invalid', target);
+    // an issuer's broken JWKS is an outage, not a bad token: API Gateway's AUTHORIZER_FAILURE (503), audited
+    await expect(target.authorizer(requestEvent(`Bearer ${await dup.token()}`))).rejects.toMatchObject({ name: 'TokenCheckUnavailable' });
+    expect(recording.lines).toEqual([expect.objectContaining({ event: 'auth.denied', reason: 'jwks_invalid' })]);
   });
 });
 

@@ -183,3 +183,13 @@ export function recordingAudit(): { audit: AuditTrail; lines: Record<string, unk
   const lines: Record<string, unknown>[] = [];
   return { audit: new AuditTrail(new Logger({ logLevel: 'SILENT' }), [(line) => lines.push(line)]), lines };
 }
+
+/**
+ * What the authorizer returns for a token it refuses: Allow on the whole stage with the reason and no principal, so the
+ * API function answers the 401 with the reason (lambda/authorizer/policy.ts refusalPolicy).
+ */
+export const refusal = (reason?: string) => ({
+  principalId: 'refused-token',
+  policyDocument: { Statement: [{ Effect: 'Allow', Resource: STAGE_WILDCARD }] },
+  context: { tokenRefused: reason ?? expect.any(String), tokenRefusedIn: 'req-0001' },
+});

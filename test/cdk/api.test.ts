@@ -3,7 +3,7 @@ import { ACCESS_LOG_FIELDS } from '../../lib/constructs/access-log-format.js';
 import { routeMethodOptions, STAGE_NAME } from '../../lib/constructs/api.js';
 import { InvalidSetting } from '../../lib/constructs/invalid-setting.js';
 import { GATEWAY_RESPONSES } from '../../lib/gateway-responses.js';
-import { ROUTES } from '../../contract/routes.js';
+import { RESOURCES, ROUTES } from '../../contract/routes.js';
 import { buildStack, testConfig } from './fixtures.js';
 
 const functionRef = (name: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^Functions${name}[0-9A-F]{8}$`), 'Arn'] });
@@ -45,6 +45,18 @@ describe('GatewayApi', () => {
     const paths = Object.values(methods).map((m) => m.Properties.ResourceId.Ref as string);
     // The resource's logical id is derived from its path, e.g. /jobs/{id}/cancel → Apijobsidcancel…
     expect(paths).toContainEqual(expect.stringMatching(new RegExp(`^Api${route.path.replace(/[^A-Za-z0-9]/g, '')}[0-9A-F]{8}$`)));
+  });
+
+  it.each(RESOURCES.map((r) => [r.path, r] as const))('sends any other method on %s to its function without the authorizer, for a 405 with Allow', (path, resource) => {
+    const methods = template.findResources('AWS::ApiGateway::Method', {
+      Properties: {
+        HttpMethod: 'ANY',
+        AuthorizationType: 'NONE',
+        Integration: { Type: 'AWS_PROXY', Uri: { 'Fn::Join': ['', Match.arrayWith([functionRef(capitalized(resource.function))])] } },
+      },
+    });
+    const paths = Object.values(methods).map((m) => m.Properties.ResourceId.Ref as string);
+    expect(paths).toContainEqual(expect.stringMatching(new RegExp(`^Api${path.replace(/[^A-Za-z0-9]/g, '')}[0-9A-F]{8}$`)));
   });
 
   it('leaves request bodies to the handlers, which validate them and name each bad field', () => {

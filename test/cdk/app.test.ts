@@ -127,12 +127,12 @@ databricks: {host: "https://adb-1.1.azuredatabricks.net", credentials: {type: pa
   it('refuses rotation.enabled with no credential to rotate, naming the file, the field and the fix', () => {
     const { code, stderr } = runs.nothingToRotate!;
     expect(code).toBe(1);
-    expect(stderr).toContain(`${configs.nothingToRotate}: invalid config\n  - /rotation/enabled is true, but this config holds no credential to rotate`);
+    expect(stderr).toContain(`${configs.nothingToRotate}: invalid config\n  - ${configs.nothingToRotate}:3:21 /rotation/enabled is true, but this config holds no credential to rotate`);
     expect(stderr).toContain('Remove /rotation/enabled (or set it to false)');
     expect(stderr).not.toMatch(STACK_TRACE);
     // npm start loads the same config the same way
     expect(started.code).toBe(1);
-    expect(started.stderr).toContain(`${configs.nothingToRotate}: invalid config\n  - /rotation/enabled is true, but this config holds no credential to rotate`);
+    expect(started.stderr).toContain(`${configs.nothingToRotate}: invalid config\n  - ${configs.nothingToRotate}:3:21 /rotation/enabled is true, but this config holds no credential to rotate`);
   });
 
   it('synthesizes config/example.yaml (the default) with cdk-nag on and no errors', () => {

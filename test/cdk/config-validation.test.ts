@@ -348,7 +348,7 @@ describe('config validation (lib/config.ts)', () => {
 
     it('fails when the file is not YAML, naming it', () => {
       writeFileSync(join(dir, 'bad.yaml'), 'auth: [unclosed');
-      expect(() => loadConfigFile('bad.yaml', dir)).toThrow(/^bad\.yaml: invalid config\n {2}- not valid YAML/);
+      expect(() => loadConfigFile('bad.yaml', dir)).toThrow(/^bad\.yaml: invalid config\n {2}- bad\.yaml:1:\d+ not valid YAML/);
     });
 
     it('resolves templatesDir against the project root and fills defaults', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfigFile } from '../../lib/config.js';
-import { ROUTES } from '../../contract/routes.js';
+import { RESOURCES, ROUTES } from '../../contract/routes.js';
 import { PROJECT_ROOT } from '../../lib/constructs/functions.js';
 import { DataJobGatewayStack } from '../../lib/data-job-gateway-stack.js';
 import { loadTemplateDir } from '../../lambda/adapters/template-files.js';
@@ -27,7 +27,8 @@ describe('shipped configs', () => {
 
     // THEN
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::ApiGateway::Method', ROUTES.length);
+    // every route, and an ANY method per resource for the 405s
+    template.resourceCountIs('AWS::ApiGateway::Method', ROUTES.length + RESOURCES.length);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: config.name });
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });

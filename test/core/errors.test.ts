@@ -1,4 +1,5 @@
-import { BackendFailure, BackendRejected, IdempotencyConflict, ParameterValidationFailed, TemplateNotFound, TooManyRequests, toProblem } from '../../lambda/core/errors.js';
+import { BackendFailure, BackendRejected, IdempotencyConflict, ParameterValidationFailed, TemplateNotFound, TokenRefused, TooManyRequests, toProblem } from '../../lambda/core/errors.js';
+import { REFUSAL_DESCRIPTIONS, type RefusedTokenReason } from '../../contract/denials.js';
 import { fromAuthorizerContext, toAuthorizerContext } from '../../lambda/core/principal.js';
 
 describe('problem+json mapping', () => {
@@ -60,5 +61,17 @@ describe('authorizer context', () => {
     ['groups that are not strings', { issuer: 'i', subject: 's', kind: 'user', groups: '[1]', scopes: '[]' }],
   ])('treats %s as no identity', (_, ctx) => {
     expect(fromAuthorizerContext(ctx as Record<string, unknown> | undefined)).toBeUndefined();
+  });
+});
+
+describe('a refused token', () => {
+  it.each(Object.keys(REFUSAL_DESCRIPTIONS) as RefusedTokenReason[])('%s: says which check failed, in characters RFC 6750 allows in error_description', (reason) => {
+    const { status, headers, problem } = toProblem(new TokenRefused(reason), 'req-1');
+    expect(status).toBe(401);
+    expect(problem).toMatchObject({ type: 'https://data-job-gateway.dev/problems/unauthenticated', reason, detail: REFUSAL_DESCRIPTIONS[reason] });
+    // RFC 6750 section 3: error_description is %x20-21 / %x23-5B / %x5D-7E
+    expect(REFUSAL_DESCRIPTIONS[reason]).toMatch(/^[\x20\x21\x23-\x5B\x5D-\x7E]+$/);
+    const challenge = reason === 'missing_token' || reason === 'wrong_scheme' ? 'Bearer' : `Bearer error="invalid_token", error_description="${REFUSAL_DESCRIPTIONS[reason]}"`;
+    expect(headers['WWW-Authenticate']).toBe(challenge);
   });
 });

@@ -159,6 +159,41 @@ describe('listing', () => {
     expect(second.body.nextCursor).toBeUndefined();
   });
 
+  it('filters by template, status and since, within the caller’s own jobs, page by page', async () => {
+    // GIVEN frank's jobs of two templates, one of them cancelled
+    const frank = await gw.token('frank', ['analysts']);
+    const etl = [];
+    for (const d of ['2026-02-01', '2026-02-02', '2026-02-03']) etl.push((await submit(frank, 'daily-sales-etl', { date: d })).body);
+    const probe = (await submit(frank, 'probe-dataproc', { argument: 'x' })).body;
+    await gw.call('POST', `/jobs/${etl[0].id}/cancel`, { token: frank });
+    await gw.waitFor(etl[0].id, frank, (j) => j.status === 'CANCELLED');
+    const ids = (res: { body: { jobs: { id: string }[] } }) => res.body.jobs.map((j) => j.id);
+
+    // THEN each filter narrows the listing, and a filtered listing pages like any other
+    expect(ids(await gw.call('GET', '/jobs?template=probe-dataproc', { token: frank }))).toEqual([probe.id]);
+    expect(ids(await gw.call('GET', '/jobs?status=CANCELLED', { token: frank }))).toEqual([etl[0].id]);
+    const page1 = await gw.call('GET', '/jobs?template=daily-sales-etl&limit=2', { token: frank });
+    expect(ids(page1)).toEqual([etl[2].id, etl[1].id]);
+    const page2 = await gw.call('GET', `/jobs?template=daily-sales-etl&limit=2&cursor=${page1.body.nextCursor}`, { token: frank });
+    expect(ids(page2)).toEqual([etl[0].id]);
+    expect(ids(await gw.call('GET', `/jobs?since=${encodeURIComponent(etl[2].createdAt)}`, { token: frank }))).toEqual([probe.id, etl[2].id]);
+    expect(ids(await gw.call('GET', '/jobs?since=2999-01-01T00:00:00Z', { token: frank }))).toEqual([]);
+    // and nobody else's jobs of the template show up
+    expect((await gw.call('GET', '/jobs?template=daily-sales-etl&limit=100', { token: frank })).body.jobs.every((j: { principal: { subject: string } }) => j.principal.subject === 'frank')).toBe(true);
+  });
+
+  it.each([
+    ['/jobs?stauts=RUNNING', 'query:stauts', /is not a query parameter of this route; it takes limit, cursor, principal, status, template, since/],
+    ['/jobs?status=DONE', 'query:status', /must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLING, CANCELLED/],
+    ['/jobs?since=yesterday', 'query:since', /RFC 3339/],
+    ['/jobs?since=2026-12-01T00:00:00', 'query:since', /with its offset/],
+    ['/me?verbose=true', 'query:verbose', /it takes none/],
+  ])('400 for %s, pointing at the parameter', async (path, pointer, detail) => {
+    const res = await gw.call('GET', path, { token: alice });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ pointer, detail: expect.stringMatching(detail) }]);
+  });
+
   it('lets auditors list another principal’s jobs, and nobody else', async () => {
     const key = `${gw.local.idp!.issuer}#alice`;
     const asAuditor = await gw.call('GET', `/jobs?principal=${encodeURIComponent(key)}`, { token: auditor });
@@ -269,13 +304,36 @@ describe('errors are problem+json', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.ts:\d+|Bearer ey/);
   };
 
-  it('401 without a token, with WWW-Authenticate', async () => {
+  it('401 without a token says so, and its challenge carries no error code (RFC 6750 section 3.1)', async () => {
     const res = await gw.call('GET', '/jobs');
     expectProblem(res, 401);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(res.body.detail).toBe('No bearer token: send Authorization: Bearer <token>.');
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
-  it('401 with a token that is not valid', async () => {
-    expectProblem(await gw.call('GET', '/jobs', { token: `${alice}x` }), 401);
+  it.each([
+    ['a wrong scheme', () => `Basic ${Buffer.from('alice:pw').toString('base64')}`, 'wrong_scheme', 'Bearer'],
+    ['garbage', () => 'Bearer not-a-jwt', 'malformed', 'Bearer error="invalid_token", error_description="the token is not a well-formed signed JWT"'],
+    ['a forged signature', () => `Bearer ${alice.slice(0, -4)}AAAA`, 'bad_signature', 'Bearer error="invalid_token", error_description="the token signature does not verify"'],
+  ])('401 for %s names the reason in detail, reason and WWW-Authenticate', async (_name, authorization, reason, challenge) => {
+    const res = await gw.call('GET', '/jobs', { headers: { Authorization: authorization() } });
+    expectProblem(res, 401);
+    expect(res.body).toMatchObject({ type: 'https://data-job-gateway.dev/problems/unauthenticated', reason });
+    expect(res.headers.get('www-authenticate')).toBe(challenge);
+  });
+  it('every refused token is audited with its reason, API Gateway cache hits included, and never the token', async () => {
+    // GIVEN a token with a forged signature sent twice: the second is answered from the authorizer cache
+    const bad = `${alice.split('.').slice(0, 2).join('.')}.c2lnbmF0dXJl`;
+    const before = gw.audit.length;
+    const first = await gw.call('GET', '/templates', { token: bad });
+    const second = await gw.call('GET', '/jobs', { token: bad });
+    // THEN both are 401 with the reason, and both requests have their own auth.denied line
+    expect([first.status, second.status]).toEqual([401, 401]);
+    const denials = gw.audit.slice(before).filter((e) => e.event === 'auth.denied');
+    expect(denials.map((e) => [e.reason, e.requestId])).toEqual([
+      ['bad_signature', first.body.requestId],
+      ['bad_signature', second.body.requestId],
+    ]);
+    expect(JSON.stringify(denials).includes(bad.split('.')[1]!)).toBe(false);
   });
   it('404 for a template the caller’s groups may not run, exactly as for one that does not exist; the audit keeps why', async () => {
     const res = await submit(alice, 'refresh-ml-features', { featureGroup: 'orders' });
@@ -288,6 +346,43 @@ describe('errors are problem+json', () => {
     expect(res.body.detail).toBe('no template named "refresh-ml-features"');
     const reasons = gw.audit.filter((e) => e.event === 'job.denied' && (e.principal as { subject: string }).subject === 'alice').map((e) => [e.template, e.reason]);
     expect(reasons).toEqual(expect.arrayContaining([['refresh-ml-features', 'group_not_allowed'], ['no-such-template', 'unknown_template']]));
+  });
+  it.each([
+    ['DELETE', '/jobs', 'POST, GET'],
+    ['PUT', '/jobs/j-1/cancel', 'POST'],
+    ['PATCH', '/templates/daily-sales-etl', 'GET'],
+    ['POST', '/openapi.json', 'GET'],
+  ])('405 with Allow for %s %s, a known path with another method, token or not', async (method, path, allow) => {
+    for (const token of [undefined, alice]) {
+      const res = await gw.call(method, path, { token });
+      expectProblem(res, 405);
+      expect(res.body.type).toBe('https://data-job-gateway.dev/problems/method-not-allowed');
+      expect(res.headers.get('allow')).toBe(allow);
+    }
+  });
+  it('404 for a path no route has, whatever the method', async () => {
+    expectProblem(await gw.call('DELETE', '/nowhere', { token: alice }), 404);
+  });
+  it.each([
+    ['no body', undefined, ''],
+    ['a body that is not JSON', '{"template":', ''],
+    ['an array', '[]', ''],
+    ['an unknown member', JSON.stringify({ template: 'daily-sales-etl', parameters: {}, colour: 'red' }), '/colour'],
+    ['a missing member', JSON.stringify({ parameters: {} }), '/template'],
+  ])('400 for %s has errors[] with a JSON Pointer into the body', async (_name, rawBody, pointer) => {
+    const res = await gw.call('POST', '/jobs', { token: alice, rawBody, headers: { 'Content-Type': 'application/json' } });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ pointer, detail: expect.any(String) }]);
+  });
+  it('names an unknown body member and the members the body has', async () => {
+    const res = await gw.call('POST', '/jobs', { token: alice, body: { template: 'daily-sales-etl', parameters: {}, colour: 'red' } });
+    expect(res.body.errors).toEqual([{ pointer: '/colour', detail: 'is not a member of SubmitJobRequest; it has template, parameters' }]);
+    expect(res.body.detail).toContain('/colour is not a member of SubmitJobRequest');
+  });
+  it('400 for a malformed header points at it as header:<Name>', async () => {
+    const res = await gw.call('POST', '/jobs', { token: alice, body: { template: 'daily-sales-etl', parameters: { date: today } }, headers: { 'Idempotency-Key': 'has space' } });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ pointer: 'header:Idempotency-Key', detail: expect.any(String) }]);
   });
   it('422 with one entry per bad field', async () => {
     const res = await submit(alice, 'daily-sales-etl', { date: 'yesterday', shards: 500, colour: 'red' });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { startIdentityProvider, type LocalIdentityProvider } from '../../local/idp/provider.js';
 import { main } from '../../local/token-cli.js';
+import { tokenKind } from '../../lambda/authorizer/claims.js';
+import type { JsonObject } from '../../lambda/authorizer/compact-jwt.js';
 
 let idp: LocalIdentityProvider;
 let dir: string;
@@ -13,7 +15,7 @@ beforeAll(async () => {
   idp = await startIdentityProvider({ audience: 'data-job-gateway' });
   dir = await mkdtemp(join(tmpdir(), 'token-cli-'));
   await mkdir(join(dir, '.local'));
-  await writeFile(join(dir, '.local', 'state.json'), JSON.stringify({ issuer: idp.issuer, tokenEndpoint: idp.tokenEndpoint, gatewayUrl: 'http://127.0.0.1:8080' }));
+  await writeFile(join(dir, '.local', 'state-8080.json'), JSON.stringify({ issuer: idp.issuer, tokenEndpoint: idp.tokenEndpoint, gatewayUrl: 'http://127.0.0.1:8080', pid: process.pid }));
 });
 
 afterAll(async () => {
@@ -48,6 +50,33 @@ it('prints an agent token with --agent', async () => {
   expect(decodeJwt(stdout.trim())).toMatchObject({ sub: 'local-agent', client_id: 'local-agent', scope: 'jobs:submit' });
 });
 
+it('prints an agent token with groups with --agent --groups, which the gateway reads as an agent with those groups', async () => {
+  const { code, stdout } = await run(['--agent', '--groups', 'etl-bots,analysts']);
+  expect(code).toBe(0);
+  const payload = decodeJwt(stdout.trim());
+  expect(payload).toMatchObject({ sub: 'local-agent', client_id: 'local-agent', groups: ['etl-bots', 'analysts'] });
+  expect(tokenKind(payload as JsonObject)).toBe('agent');
+});
+
+it('keeps one state file per instance: picks the one running, asks for --port when several run, ignores a dead one', async () => {
+  const two = await mkdtemp(join(tmpdir(), 'token-cli-two-'));
+  const state = (port: number, pid: number) => writeFile(join(two, '.local', `state-${port}.json`), JSON.stringify({ issuer: idp.issuer, tokenEndpoint: idp.tokenEndpoint, gatewayUrl: `http://127.0.0.1:${port}`, pid }));
+  try {
+    await mkdir(join(two, '.local'));
+    await state(8080, process.pid);
+    await state(9090, process.pid);
+    const ambiguous = await run(['--sub', 'alice'], two);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('(ports 8080, 9090): pass --port <n>');
+    expect((await run(['--sub', 'alice', '--port', '9090'], two)).code).toBe(0);
+    // WHEN the instance on 8080 has stopped (its process is gone), the other one is found without --port
+    await state(8080, 2 ** 22 + 12345);
+    expect((await run(['--sub', 'alice'], two)).code).toBe(0);
+  } finally {
+    await rm(two, { recursive: true, force: true });
+  }
+});
+
 it('says to start local mode first when the state file is missing', async () => {
   const empty = await mkdtemp(join(tmpdir(), 'token-cli-empty-'));
   try {
@@ -64,7 +93,7 @@ it('says local mode may have stopped when the provider does not answer', async (
   const stale = await mkdtemp(join(tmpdir(), 'token-cli-stale-'));
   try {
     await mkdir(join(stale, '.local'));
-    await writeFile(join(stale, '.local', 'state.json'), JSON.stringify({ issuer: 'http://127.0.0.1:9', tokenEndpoint: 'http://127.0.0.1:9/token' }));
+    await writeFile(join(stale, '.local', 'state-8080.json'), JSON.stringify({ issuer: 'http://127.0.0.1:9', tokenEndpoint: 'http://127.0.0.1:9/token' }));
     const { code, stderr } = await run(['--sub', 'alice'], stale);
     expect(code).toBe(1);
     expect(stderr).toContain('npm start');
@@ -88,6 +117,7 @@ it('refuses a state file whose token endpoint is not on this machine', async () 
 it.each([
   [['--groups', 'analysts'], '--sub is required'],
   [['--agent', '--sub', 'alice'], 'have no --sub'],
+  [['--sub', 'alice', '--port', 'x'], '--port must be'],
   [['--sub', 'alice', '--ttl', 'soon'], '--ttl must be'],
   [['--sub', 'alice', '--bogus'], "Unknown option '--bogus'"],
 ])('explains a bad command line: %j', async (args, message) => {

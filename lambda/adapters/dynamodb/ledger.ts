@@ -3,12 +3,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoJobRows, JOB_KEY_PREFIX, PK, SLOTS_KEY_PREFIX, strip, type Item } from './job-rows.js';
-import { InvalidCursor, type ActiveSlots, type JobRecord, type Ledger, type Page } from '../../core/ledger.js';
+import { InvalidCursor, type ActiveSlots, type JobFilter, type JobRecord, type Ledger, type Page } from '../../core/ledger.js';
 import { LEDGER_TABLE } from '../../../contract/ledger-table.js';
 import { isTerminal, JOB_STATUSES, type JobStatus } from '../../../contract/job-status.js';
 
 const SLOTS = (principalKey: string, template: string) => `${SLOTS_KEY_PREFIX}${template}#${principalKey}`;
 const ACTIVE: readonly JobStatus[] = JOB_STATUSES.filter((s) => !isTerminal(s));
+/** Queries one filtered page may take: bounds the read cost of a listing whose filter matches little. */
+const MAX_READS = 5;
 
 /** The whole ledger: DynamoJobRows plus reserving and discarding rows, listings by principal, and active-job slots. */
 export class DynamoLedger extends DynamoJobRows implements Ledger, ActiveSlots {
@@ -44,22 +46,50 @@ export class DynamoLedger extends DynamoJobRows implements Ledger, ActiveSlots {
     }
   }
 
-  async listByPrincipal(principalKey: string, options: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: LEDGER_TABLE.principalIndex.name,
-        KeyConditionExpression: 'principalKey = :p',
-        // The index also holds non-job rows (the revocation list): only jobs belong in a job listing.
-        FilterExpression: 'begins_with(pk, :job)',
-        ExpressionAttributeValues: { ':p': principalKey, ':job': JOB_KEY_PREFIX },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, principalKey) : undefined,
-      }),
-    );
-    const items = (out.Items ?? []).map((i) => strip(i as Item));
-    return { items, nextCursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined };
+  async listByPrincipal(principalKey: string, options: { limit: number; cursor?: string; filter?: JobFilter }): Promise<Page<JobRecord>> {
+    const { status, template, since } = options.filter ?? {};
+    // `since` narrows the key range of the principal's partition (sort key createdAt); status and template filter it.
+    const values: Record<string, unknown> = { ':p': principalKey, ':job': JOB_KEY_PREFIX };
+    const names: Record<string, string> = {};
+    let keyCondition = 'principalKey = :p';
+    // The index also holds non-job rows (the revocation list): only jobs belong in a job listing.
+    let filter = 'begins_with(pk, :job)';
+    if (since !== undefined) {
+      keyCondition += ' AND createdAt >= :since';
+      values[':since'] = since;
+    }
+    if (status !== undefined) {
+      filter += ' AND #s = :s';
+      names['#s'] = 'status';
+      values[':s'] = status;
+    }
+    if (template !== undefined) {
+      filter += ' AND template = :t';
+      values[':t'] = template;
+    }
+    // Limit counts rows read before the filter: read on (up to MAX_READS queries) until the page is full, asking each
+    // query for no more than the page still needs, so the cursor is exact.
+    const items: JobRecord[] = [];
+    let startKey = options.cursor ? decodeCursor(options.cursor, principalKey) : undefined;
+    for (let reads = 0; reads < MAX_READS && items.length < options.limit; reads++) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LEDGER_TABLE.principalIndex.name,
+          KeyConditionExpression: keyCondition,
+          FilterExpression: filter,
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: options.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(out.Items ?? []).map((i) => strip(i as Item)));
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { items, nextCursor: startKey ? encodeCursor(startKey) : undefined };
   }
 
   async listActive(principalKey: string, template?: string): Promise<JobRecord[]> {

@@ -2,7 +2,7 @@
 import type { JobView } from '../../../contract/api-schemas.js';
 import { isJobId } from '../../../contract/job-id.js';
 import { BadRequest, Forbidden, JobNotFound } from '../errors.js';
-import { InvalidCursor, type JobRecord } from '../ledger.js';
+import { InvalidCursor, type JobFilter, type JobRecord } from '../ledger.js';
 import { mayListOthers, mayRead } from '../policy.js';
 import { principalKey, type Principal } from '../principal.js';
 import { jobView, type JobsContext, type RequestFacts } from './context.js';
@@ -20,10 +20,18 @@ export async function getJob(ctx: JobsContext, principal: Principal, id: string,
   return jobView(await refreshJob(ctx, row), req);
 }
 
+export interface ListOptions {
+  readonly limit?: number;
+  readonly cursor?: string;
+  /** Another principal's key (`issuer#subject`), for auditors and admins. */
+  readonly principal?: string;
+  readonly filter?: JobFilter;
+}
+
 export async function listJobs(
   ctx: JobsContext,
   principal: Principal,
-  options: { limit?: number; cursor?: string; principal?: string },
+  options: ListOptions,
   req: RequestFacts,
 ): Promise<{ jobs: JobView[]; nextCursor?: string }> {
   let key = principalKey(principal);
@@ -34,7 +42,7 @@ export async function listJobs(
     key = options.principal;
   }
   try {
-    const page = await ctx.ledger.listByPrincipal(key, { limit: options.limit ?? 20, cursor: options.cursor });
+    const page = await ctx.ledger.listByPrincipal(key, { limit: options.limit ?? 20, cursor: options.cursor, filter: options.filter });
     // Unfinished jobs are refreshed like GET /jobs/{id}, so a listing never shows a status the backend has moved past.
     const rows = await Promise.all(page.items.map((r) => refreshJob(ctx, r)));
     return { jobs: rows.map((r) => jobView(r, req)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
