@@ -80,6 +80,15 @@ export function renderRequest(t: Template, values: Readonly<Record<string, unkno
   return { [kind]: rendered };
 }
 
+/**
+ * The request as approvers see it: rendered with the masked parameters (secret values `***`, personal ones as their
+ * fingerprint), not validated, never sent anywhere.
+ */
+export function renderForReview(t: Template, masked: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { kind, body } = backendBlock(t);
+  return { [kind]: substitute(body, masked) };
+}
+
 /** Load-time check: the template renders to a valid request. */
 export function checkRenderedRequest(t: Template, values: Record<string, unknown>): void {
   try {

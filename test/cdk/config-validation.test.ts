@@ -78,6 +78,7 @@ const FULL_WORKLOAD_IDENTITY: Json = {
     databricks: { enabled: true, port: 0, stepMs: 1000, faults: { errorRate: 0, kinds: ['500'], latencyMs: 0 }, jobs: [{ jobId: 1042, name: 'features-refresh', parameters: { feature_group: 'orders' }, tasks: [{ task_key: 'main', notebook_task: { notebook_path: '/Jobs/features' } }] }] },
     googleTokens: { enabled: true, port: 0 },
     auditLogFile: '.local/audit.log',
+    eventsLogFile: '.local/events.log',
     secrets: { dbx: '{}' },
   },
 };
