@@ -9,14 +9,16 @@ import { publish } from './publish.js';
 import { newApproval } from './state.js';
 
 /** The reservation of a job that must wait for approval: the row `claim` writes instead of a queued one. */
-export function awaitingApproval(ctx: JobsContext, job: PreparedJob, rendered: Record<string, unknown>): (reservation: JobRecord) => JobRecord {
-  const rules = job.template.approval!;
-  const approval = newApproval(rules, ctx.now(), {
-    requestHash: job.mac.approvalHash(rendered),
-    request: renderForReview(job.template, job.masked),
-    sealed: job.mac.seal(job.parameters),
+export function awaitingApproval(job: PreparedJob, rendered: Record<string, unknown>): (reservation: JobRecord) => JobRecord {
+  const bound = { requestHash: job.mac.approvalHash(rendered), request: renderForReview(job.template, job.masked), sealed: job.mac.seal(job.parameters) };
+  return (reservation) => ({
+    ...reservation,
+    status: 'AWAITING_APPROVAL',
+    backendStatus: 'AWAITING_APPROVAL',
+    pending: 'APPROVAL',
+    // Expiry counts from the row's own creation time, the time every listing shows.
+    approval: newApproval(job.template.approval!, new Date(reservation.createdAt), bound),
   });
-  return (reservation) => ({ ...reservation, status: 'AWAITING_APPROVAL', backendStatus: 'AWAITING_APPROVAL', pending: 'APPROVAL', approval });
 }
 
 /** The new request, audited and published so approvers hear of it. */

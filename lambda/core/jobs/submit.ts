@@ -35,7 +35,7 @@ export async function submitJob(ctx: JobsContext, cmd: SubmitCommand, req: Reque
   if (cmd.dryRun) return dryRun(ctx, job, req);
 
   // A template with `approval`: the row waits for approvers (lambda/core/approvals/), nothing is sent now.
-  const claimed = await claim(ctx, job, req, template.approval ? awaitingApproval(ctx, job, rendered) : undefined);
+  const claimed = await claim(ctx, job, req, template.approval ? awaitingApproval(job, rendered) : undefined);
   if (claimed.kind === 'answered') return { kind: 'submitted', job: jobView(claimed.row, req), replayed: true };
   if (claimed.row.status === 'AWAITING_APPROVAL') {
     await announceRequest(ctx, claimed.row, job, req);
