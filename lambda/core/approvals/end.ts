@@ -39,7 +39,7 @@ export async function endWaiting(ports: ApprovalPorts, row: JobRecord, end: Wait
     ports.record({
       event: 'approval.closed',
       outcome: 'success',
-      principal: actor.principal,
+      principal: { issuer: actor.principal.issuer, subject: actor.principal.subject, kind: actor.principal.kind, ...(actor.principal.groups ? { groups: actor.principal.groups } : {}) },
       ...(actor.actor ? { actor: actor.actor } : {}),
       submitter: { issuer: next.principal.issuer, subject: next.principal.subject },
       jobId: next.id,

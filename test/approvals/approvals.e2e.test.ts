@@ -2,7 +2,7 @@
 // emulated backend, for every rule of docs/approvals.md.
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { startTestGateway, type TestGateway } from './local-mode.js';
+import { startTestGateway, type TestGateway } from '../e2e/local-mode.js';
 import { parseTemplate } from '../../lambda/core/template-loader.js';
 import { AuditTrail } from '../../lambda/core/audit.js';
 import { TemplateCatalog } from '../../lambda/core/catalog.js';
@@ -12,6 +12,9 @@ import type { Ledger } from '../../lambda/core/ledger.js';
 import { composeApprovalSweep } from '../../lambda/compose/reconciler.js';
 import { runtimeSettings } from '../../lib/runtime-settings.js';
 import type { Template } from '../../contract/template.js';
+import { AUDIT_QUERIES } from '../../contract/audit-queries.js';
+import { checkAuditLine } from '../../contract/audit-line.js';
+import { evaluateLocalQuery, readLocalAuditLog } from '../../cli/local-audit-log.js';
 
 const approvalTemplate = (id: string, required: number, extra = ''): Template =>
   parseTemplate(
@@ -262,6 +265,18 @@ describe('crashes between the decision and the backend', () => {
   });
 });
 
+describe('binding to the rendered request', () => {
+  it('never sends a request other than the one approved: a template changed since ends the job FAILED, nothing sent', async () => {
+    const { body: job } = await submit('needs-one', 24);
+    // the next deployment renders the same template to another cluster
+    const moved = { ...ONE, dataproc: { job: { ...ONE.dataproc!.job!, placement: { clusterName: 'other-cluster' } } } };
+    const deployed = serviceAt(() => new Date(), gw.local.ledger.store, (b) => b, [moved, TWO, LIMITED]);
+    const decided = await deployed.decide(principalOf('lea', ['leads']), job.id, 'approve', undefined, REQ);
+    expect(decided).toMatchObject({ status: 'FAILED', backendStatus: 'NOT_AS_APPROVED' });
+    expect(backendJobs(job.id)).toHaveLength(0);
+  });
+});
+
 describe('slots', () => {
   it('a waiting job holds its slot, and gives it back when it ends', async () => {
     const first = (await submit('needs-one-limited', 21)).body;
@@ -271,14 +286,31 @@ describe('slots', () => {
   });
 });
 
+describe('the audit trail', () => {
+  it('answers the saved approval queries, and every line it wrote fits the audit line schema', async () => {
+    const log = await readLocalAuditLog(gw.local.auditLogFile);
+    const range = { start: new Date(Date.now() - 3_600_000), end: new Date(Date.now() + 3_600_000) };
+    const self = evaluateLocalQuery(AUDIT_QUERIES['self-approvals'], {}, log, range);
+    expect(self.length).toBeGreaterThanOrEqual(1);
+    expect(self.every((r) => r['principal.subject'] === 'sam')).toBe(true);
+    const under = evaluateLocalQuery(AUDIT_QUERIES['under-approved'], {}, log, range);
+    expect(under.length).toBeGreaterThanOrEqual(1);
+    expect(under.every((r) => Number(r.approvals) < 2)).toBe(true);
+    const byLea = evaluateLocalQuery(AUDIT_QUERIES['approvals-by'], { subject: 'lea' }, log, range);
+    expect(byLea.map((r) => r.decision)).toEqual(expect.arrayContaining(['approve', 'reject']));
+    const invalid = gw.audit.map((l) => ({ event: l.event, check: checkAuditLine(l) })).filter((c) => !c.check.valid);
+    expect(invalid).toEqual([]);
+  });
+});
+
 function principalOf(subject: string, groups: string[]) {
   return { issuer: gw.local.idp!.issuer, subject, groups, kind: 'user' as const, scopes: [] };
 }
 
 /** The jobs service as the gateway composes it, with the clock moved on. */
-function serviceAt(now: () => Date, ledger: Ledger = gw.local.ledger.store, wrap: (b: JobBackend) => JobBackend = (b) => b): JobsService {
+function serviceAt(now: () => Date, ledger: Ledger = gw.local.ledger.store, wrap: (b: JobBackend) => JobBackend = (b) => b, templates: readonly Template[] = [ONE, TWO, LIMITED]): JobsService {
   return new JobsService({
-    catalog: new TemplateCatalog([ONE, TWO, LIMITED]),
+    catalog: new TemplateCatalog(templates),
     backends: { dataproc: async () => wrap(await gw.local.service.backendFor({ backend: 'dataproc' })) },
     ledger,
     slots: gw.local.ledger.store,
