@@ -85,7 +85,7 @@ export class KeyedHash {
 
 const SEAL_PREFIX = 'seal1';
 
-export class SealBroken extends Error {
+class SealBroken extends Error {
   override readonly name = 'SealBroken';
 }
 

@@ -31,7 +31,7 @@ export interface JobRecord {
   readonly approval?: ApprovalState;
 }
 
-export type PendingState = 'RESERVED' | 'APPROVAL' | 'APPROVED';
+type PendingState = 'RESERVED' | 'APPROVAL' | 'APPROVED';
 
 /** One person's decision on a job awaiting approval. */
 export interface ApprovalDecision {

@@ -6,7 +6,7 @@ import { BACKEND_NAMES } from '../../contract/backends.js';
 const Obj = Type.Object({}, { additionalProperties: true });
 
 /** Most distinct approvers a template may require: four eyes, or six for the riskiest jobs. */
-export const MAX_REQUIRED_APPROVALS = 3;
+const MAX_REQUIRED_APPROVALS = 3;
 
 export const TemplateFileSchema = Type.Object(
   {
