@@ -10,6 +10,9 @@ export type RouteKey =
   | 'GET /jobs/{id}'
   | 'GET /jobs/{id}/output'
   | 'POST /jobs/{id}/cancel'
+  | 'GET /approvals'
+  | 'POST /jobs/{id}/approve'
+  | 'POST /jobs/{id}/reject'
   | 'GET /me';
 
 export interface RouteCall {
@@ -32,4 +35,4 @@ export function route(key: RouteKey, params: Readonly<Record<string, string>> = 
 }
 
 /** Every route djg calls, for the test that checks them against the table. */
-export const ROUTES_DJG_CALLS: readonly RouteKey[] = ['GET /templates', 'GET /templates/{id}', 'POST /jobs', 'GET /jobs', 'GET /jobs/{id}', 'GET /jobs/{id}/output', 'POST /jobs/{id}/cancel', 'GET /me'];
+export const ROUTES_DJG_CALLS: readonly RouteKey[] = ['GET /templates', 'GET /templates/{id}', 'POST /jobs', 'GET /jobs', 'GET /jobs/{id}', 'GET /jobs/{id}/output', 'POST /jobs/{id}/cancel', 'GET /approvals', 'POST /jobs/{id}/approve', 'POST /jobs/{id}/reject', 'GET /me'];

@@ -39,6 +39,11 @@ function formatElapsed(ms: number): string {
 export const jobEnded = (job: Pick<Job, 'status'>) => isTerminal(job.status as JobStatus);
 
 function describeState(job: Job, now: Date): string {
+  if (job.status === 'AWAITING_APPROVAL' && job.approval) {
+    const a = job.approval;
+    const approved = a.decisions.filter((d) => d.decision === 'approve').length;
+    return `${job.id} waiting for approval by ${a.approvers.join(', ')} (${approved}/${a.required}), expires ${a.expiresAt}, ${formatElapsed(now.getTime() - Date.parse(job.createdAt))} since submitted`;
+  }
   const words = job.backendStatus && job.backendStatus !== job.status ? `${job.status} (${job.backendStatus})` : job.status;
   return `${job.id} ${words}, ${formatElapsed(now.getTime() - Date.parse(job.createdAt))} since submitted`;
 }
@@ -81,7 +86,7 @@ export async function watchJob(client: GatewayClient, id: string, io: CliIo, opt
 
   async function poll(): Promise<WatchOutcome> {
     for (;;) {
-      display.update(describeState(job, nowOf(io)), `${job.status}/${job.backendStatus}`);
+      display.update(describeState(job, nowOf(io)), `${job.status}/${job.backendStatus}/${job.approval?.decisions.length ?? 0}`);
       if (options.logs && !complete) ({ offset, complete } = await drainOutput(client, id, offset, (text) => display.print(text)));
       if (jobEnded(job) && complete) return { kind: 'ended', job };
       if (io.signal?.aborted) return { kind: 'interrupted', job };

@@ -105,6 +105,9 @@ const LOCAL_EVALUATORS: Readonly<Record<AuditQueryName, Evaluator>> = {
       .map(({ day, template, backend, submissions }) => ({ day, ...(template ? { template } : {}), ...(backend ? { backend } : {}), submissions: String(submissions) }));
   },
   rotations: listing((l) => l.event === 'secret.rotated' || l.event === 'secret.rotation_failed', newestFirst),
+  'approvals-by': listing((l, v) => l.event === 'approval.decided' && field(l, 'principal.subject') === v.subject, newestFirst),
+  'under-approved': listing((l) => l.event === 'approval.decided' && l.outcome === 'success' && l.released === true && typeof l.approvals === 'number' && l.approvals < 2, newestFirst),
+  'self-approvals': listing((l) => l.event === 'approval.decided' && l.reason === 'self_approval', newestFirst),
 };
 
 /** The rows `q` gives over the local audit lines within `range`. */

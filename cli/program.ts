@@ -31,6 +31,7 @@ djg login. The gateway: --url, DJG_URL, the profile (in $XDG_CONFIG_HOME/djg/con
 const auth = () => import('./commands/auth.js');
 const jobs = () => import('./commands/jobs.js');
 const templatesCommands = () => import('./commands/templates.js');
+const approvals = () => import('./commands/approvals.js');
 
 /** A commander action calling a command with its context; the command's exit code goes to `state`. */
 type CommandFn = (ctx: Context, ...args: any[]) => Promise<number>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -120,6 +121,22 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .description("print the job's console link (Google Cloud console or Databricks run page) and open it on a desktop")
     .option('--no-browser', 'only print the link')
     .action(act(async (ctx, id: string, options) => (await jobs()).open(ctx, id, options)));
+
+  program
+    .command('approvals')
+    .description('jobs awaiting a decision you may take (never your own), newest first')
+    .option('--limit <n>', 'at most this many jobs', '20')
+    .action(act(async (ctx, options) => (await approvals()).listApprovals(ctx, options)));
+  program
+    .command('approve <job>')
+    .description('approve a job awaiting approval; the approval that completes the count sends it')
+    .option('--comment <text>', 'why (optional; up to 1,000 characters)')
+    .action(act(async (ctx, id: string, options) => (await approvals()).decide(ctx, id, 'approve', options)));
+  program
+    .command('reject <job>')
+    .description('reject a job awaiting approval: it ends REJECTED and never runs')
+    .requiredOption('--comment <text>', 'why (required; up to 1,000 characters)')
+    .action(act(async (ctx, id: string, options) => (await approvals()).decide(ctx, id, 'reject', options)));
 
   addAuditCommands(program, (query) =>
     act(async (ctx, ...received: unknown[]) => {

@@ -31,6 +31,12 @@ const FingerprintRequest = Type.Object(
 );
 type FingerprintRequest = Static<typeof FingerprintRequest>;
 
+const DecisionRequest = Type.Object(
+  { comment: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'why; required to reject' })) },
+  { additionalProperties: false, $id: 'DecisionRequest', title: 'DecisionRequest' },
+);
+type DecisionRequest = Static<typeof DecisionRequest>;
+
 const Fingerprint = Type.Object(
   { fingerprint: Type.String({ description: 'what the ledger and the audit trail record for this value; search the audit log for it' }) },
   { $id: 'Fingerprint', title: 'Fingerprint' },
@@ -41,6 +47,25 @@ const PrincipalView = Type.Object({
   subject: Type.String(),
   kind: Type.Union([Type.Literal('user'), Type.Literal('agent'), Type.Literal('unknown')], { description: 'unknown: the token does not say whether a person or a machine holds it' }),
 });
+
+const ApprovalView = Type.Object(
+  {
+    approvers: Type.Array(Type.String(), { description: 'groups whose members may decide' }),
+    required: Type.Integer({ minimum: 1, maximum: 3, description: 'distinct approvals needed' }),
+    decisions: Type.Array(
+      Type.Object({
+        by: PrincipalView,
+        decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
+        comment: Type.Optional(Type.String()),
+        at: Type.String({ format: 'date-time' }),
+      }),
+    ),
+    expiresAt: Type.String({ format: 'date-time', description: 'undecided after this, the job ends EXPIRED' }),
+    request: Type.Record(Type.String(), Type.Unknown(), { description: 'the rendered backend request being decided on; secret values ***, personal ones as fingerprints' }),
+  },
+  { description: 'present on jobs of templates that require approval' },
+);
+export type ApprovalView = Static<typeof ApprovalView>;
 
 const Job = Type.Object(
   {
@@ -55,6 +80,7 @@ const Job = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     links: Type.Object({ self: Type.String(), console: Type.Optional(Type.String()) }),
+    approval: Type.Optional(ApprovalView),
   },
   { $id: 'Job', title: 'Job' },
 );
@@ -142,7 +168,7 @@ const ProblemSchema = Type.Object(
   { $id: 'Problem', title: 'Problem' },
 );
 
-export const REQUEST_BODY_SCHEMAS = { SubmitJobRequest, RevocationRequest, FingerprintRequest } as const;
+export const REQUEST_BODY_SCHEMAS = { SubmitJobRequest, RevocationRequest, FingerprintRequest, DecisionRequest } as const;
 
 /** Every schema the API answers or accepts, by the name the route table and OpenAPI's components use. */
 export const API_SCHEMAS = {

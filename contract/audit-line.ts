@@ -27,6 +27,11 @@ const EVENTS = {
   'job.cancel_denied': { outcomes: ['denied'], required: ['principal', 'jobId', 'reason', 'requestId'] },
   'job.output_read': { outcomes: ['success'], required: ['principal', 'jobId', 'template', 'backend', 'requestId'] },
   'job.reconciled': { outcomes: ['success', 'failure'], required: ['jobId'] },
+  'approval.requested': { outcomes: ['success'], required: ['principal', 'jobId', 'template', 'backend', 'approvers', 'required', 'expiresAt', 'requestId'] },
+  // A person's decision, or an attempt refused (self-approval, not an approver, a second decision, a job no longer waiting).
+  'approval.decided': { outcomes: ['success', 'denied'], required: ['principal', 'jobId', 'decision', 'requestId'] },
+  // A wait that ended without a decision: expired, withdrawn by the submitter, or the submitter revoked.
+  'approval.closed': { outcomes: ['success'], required: ['principal', 'jobId', 'template', 'reason', 'requestId'] },
   'audit.fingerprint': { outcomes: ['success', 'denied'], required: ['principal', 'requestId'] },
   'auth.denied': { outcomes: ['denied'], required: ['reason'] },
   'principal.revoked': { outcomes: ['success', 'failure', 'denied'], required: ['principal', 'requestId'] },
@@ -77,6 +82,12 @@ const AUDIT_LINE_SCHEMA = {
     userAgent: { type: 'string' },
     reason: { type: 'string', minLength: 1, maxLength: 512 },
     secretId: { type: 'string', minLength: 1 },
+    decision: { enum: ['approve', 'reject'] },
+    comment: { type: 'string', maxLength: 1000 },
+    approvers: { type: 'array', items: { type: 'string' } },
+    required: { type: 'integer', minimum: 1 },
+    approvals: { type: 'integer', minimum: 0 },
+    submitter: { type: 'object', required: ['issuer', 'subject'], properties: { issuer: { type: 'string' }, subject: { type: 'string' } } },
   },
   allOf: [
     ...AUDIT_EVENTS.map((event) => ({

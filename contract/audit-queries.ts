@@ -6,7 +6,7 @@
  * Field names are those Logs Insights discovers in the Powertools JSON line: extra keys sit at the top level
  * (`event`, `jobId`, ...), nested objects are flattened with dots (`principal.subject`).
  */
-export type AuditQueryName = 'who-ran' | 'principal' | 'denied' | 'failures' | 'submissions' | 'submissions-per-day' | 'rotations';
+export type AuditQueryName = 'who-ran' | 'principal' | 'denied' | 'failures' | 'submissions' | 'submissions-per-day' | 'rotations' | 'approvals-by' | 'under-approved' | 'self-approvals';
 
 interface AuditQueryParameter {
   /** Referenced as `{{name}}` in the query string (CloudWatch saved-query parameter syntax). */
@@ -47,6 +47,9 @@ const PRINCIPAL_COLUMNS = ['@timestamp', 'event', 'outcome', 'jobId', 'template'
 const DENIED_COLUMNS = ['@timestamp', 'event', 'reason', 'principal.subject', 'principal.issuer', 'template', 'jobId', 'path', 'sourceIp', 'userAgent', 'requestId'] as const;
 const FAILURE_COLUMNS = ['@timestamp', 'event', 'reason', 'jobId', 'template', 'backend', 'principal.subject', 'requestId'] as const;
 const SUBMISSION_COLUMNS = ['@timestamp', 'jobId', 'principal.subject', 'principal.kind', 'template', 'backend', 'backendJobId', 'requestId'] as const;
+const DECISION_COLUMNS = ['@timestamp', 'jobId', 'template', 'decision', 'outcome', 'reason', 'comment', 'submitter.subject', 'approvals', 'required', 'released', 'requestId'] as const;
+const UNDER_APPROVED_COLUMNS = ['@timestamp', 'jobId', 'template', 'submitter.subject', 'principal.subject', 'approvals', 'required', 'requestId'] as const;
+const SELF_APPROVAL_COLUMNS = ['@timestamp', 'jobId', 'template', 'decision', 'principal.subject', 'principal.issuer', 'sourceIp', 'userAgent', 'requestId'] as const;
 const ROTATION_COLUMNS = ['@timestamp', 'event', 'outcome', 'backend', 'secretId', 'reason', 'requestId'] as const;
 
 export const AUDIT_QUERIES: Readonly<Record<AuditQueryName, AuditQuery>> = Object.freeze({
@@ -122,6 +125,38 @@ export const AUDIT_QUERIES: Readonly<Record<AuditQueryName, AuditQuery>> = Objec
       'sort @timestamp desc',
       `limit ${ROW_LIMIT}`,
     ],
+  }),
+  'approvals-by': define({
+    name: 'approvals-by',
+    title: 'Approvals decided by X',
+    description: 'Every approval and rejection one person decided, and their refused attempts, newest first (docs/approvals.md).',
+    parameters: [{ name: 'subject', description: 'the token subject (sub claim) of the approver' }],
+    defaultSince: '30d',
+    columns: DECISION_COLUMNS,
+    commands: [`fields ${DECISION_COLUMNS.join(', ')}`, `filter ${AUDIT_LINE} and event = "approval.decided" and principal.subject = "{{subject}}"`, 'sort @timestamp desc', `limit ${ROW_LIMIT}`],
+  }),
+  'under-approved': define({
+    name: 'under-approved',
+    title: 'Jobs approved by fewer than two people',
+    description: 'Approvals that sent a job with fewer than two distinct approvals counted (templates with required: 1, or approvers revoked meanwhile), newest first.',
+    parameters: [],
+    defaultSince: '30d',
+    columns: UNDER_APPROVED_COLUMNS,
+    commands: [
+      `fields ${UNDER_APPROVED_COLUMNS.join(', ')}`,
+      `filter ${AUDIT_LINE} and event = "approval.decided" and outcome = "success" and released = 1 and approvals < 2`,
+      'sort @timestamp desc',
+      `limit ${ROW_LIMIT}`,
+    ],
+  }),
+  'self-approvals': define({
+    name: 'self-approvals',
+    title: 'Self-approval attempts',
+    description: 'Submitters who tried to approve or reject their own job (always refused), newest first.',
+    parameters: [],
+    defaultSince: '90d',
+    columns: SELF_APPROVAL_COLUMNS,
+    commands: [`fields ${SELF_APPROVAL_COLUMNS.join(', ')}`, `filter ${AUDIT_LINE} and event = "approval.decided" and reason = "self_approval"`, 'sort @timestamp desc', `limit ${ROW_LIMIT}`],
   }),
 });
 

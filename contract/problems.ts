@@ -27,7 +27,7 @@ export const PROBLEMS = {
   forbidden: {
     status: 403,
     title: 'Not allowed',
-    when: "the token is valid but lacks the route's scope, or the caller's groups may not do this (listing another principal's jobs, revocations)",
+    when: "the token is valid but lacks the route's scope, or the caller's groups may not do this (listing another principal's jobs, revocations, deciding on a job: never your own, never as an agent, only in its approver groups)",
     todo: 'ask for the scope or group your platform team grants for it',
   },
   'not-found': { status: 404, title: 'Not found', when: 'no such route', todo: 'check the path against GET /openapi.json' },
@@ -49,6 +49,12 @@ export const PROBLEMS = {
     title: 'Idempotency-Key reused with a different request',
     when: 'the Idempotency-Key was already used with another template or other parameters',
     todo: 'use a new key for a new request; resend the original body to get the original job',
+  },
+  'approval-conflict': {
+    status: 409,
+    title: 'Approval not possible',
+    when: 'the job is no longer awaiting approval (approved, rejected, expired or cancelled), or you have already decided on it',
+    todo: 'read the job (GET /jobs/{id}) to see its status and the decisions recorded',
   },
   'job-not-cancellable': {
     status: 409,

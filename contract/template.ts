@@ -22,6 +22,19 @@ export interface Template {
   readonly dataproc?: { readonly job?: Record<string, unknown>; readonly batch?: Record<string, unknown>; readonly serviceAccount?: string };
   /** Databricks: exactly one of `runNow` (existing job) or `submit` (runs/submit body). */
   readonly databricks?: { readonly runNow?: Record<string, unknown>; readonly submit?: Record<string, unknown> };
+  /**
+   * Just-in-time approval: jobs wait in AWAITING_APPROVAL until `required` distinct members of `approvers` (never the
+   * submitter, never an agent) approve, and expire after `expiresAfterMinutes` (docs/approvals.md).
+   */
+  readonly approval?: TemplateApproval;
   /** The file it came from, for messages. */
   readonly file: string;
+}
+
+export interface TemplateApproval {
+  /** Groups whose members may decide (the same issuer trust rules as `allowedGroups`). */
+  readonly approvers: readonly string[];
+  /** Distinct approvals needed, 1-3. */
+  readonly required: number;
+  readonly expiresAfterMinutes: number;
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { LOCAL_EVENTS_LOG_FILE } from '../contract/approval-events.js';
 import { LOCAL_AUDIT_LOG_FILE } from '../contract/audit-line.js';
 import { createAjv, describeErrors } from '../contract/validation.js';
 import {
@@ -175,6 +176,7 @@ const LocalSchema = Type.Object(
     databricks: DatabricksEmulator,
     googleTokens: Type.Object({ enabled: Type.Boolean({ default: true }), port: Type.Integer({ minimum: 0, default: 0 }) }, { ...Strict, default: {} }),
     auditLogFile: Type.String({ default: LOCAL_AUDIT_LOG_FILE }),
+    eventsLogFile: Type.String({ default: LOCAL_EVENTS_LOG_FILE, description: 'where approval events go, one EventBridge event a line, instead of the default bus' }),
     secrets: Type.Record(Type.String(), Type.String(), { default: {}, description: 'secret name → JSON value, standing in for Secrets Manager' }),
   },
   { ...Strict, default: {} },
@@ -360,11 +362,12 @@ export interface GroupsOfTemplate {
   readonly id: string;
   readonly file: string;
   readonly allowedGroups: readonly string[];
+  readonly approval?: { readonly approvers: readonly string[] };
 }
 
 
 /**
- * A group named in `access.*` or a template's `allowedGroups` that no configured issuer may assert could never match:
+ * A group named in `access.*`, a template's `allowedGroups` or its `approval.approvers` that no configured issuer may assert could never match:
  * most likely a missing `trustedGroups` entry. Runs where config and templates meet: bin/app.ts and local mode.
  * `configFile` names the config in the messages.
  */
@@ -381,6 +384,10 @@ export function assertGroupsAssertable(config: Pick<GatewayConfig, 'auth' | 'acc
   for (const t of templates) {
     t.allowedGroups.forEach((g, n) => {
       if (!assertable(g)) problems.push(`${t.file}: /allowedGroups/${n} names ${JSON.stringify(g)}, ${fix(g, `the allowedGroups of template "${t.id}"`)}`);
+    });
+    // An approver group nobody can assert would leave every request waiting until it expires.
+    t.approval?.approvers.forEach((g, n) => {
+      if (!assertable(g)) problems.push(`${t.file}: /approval/approvers/${n} names ${JSON.stringify(g)}, ${fix(g, `the approvers of template "${t.id}"`)}`);
     });
   }
   if (problems.length) throw new ConfigError(configFile, problems);

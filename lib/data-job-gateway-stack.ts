@@ -16,6 +16,7 @@ import { Observability } from './constructs/observability.js';
 import { ReconcilerSchedule } from './constructs/reconciler.js';
 import { SecretRotation } from './constructs/rotation.js';
 import { grantSecretValue } from './constructs/secret-value-grant.js';
+import { grantApprovalEvents } from './constructs/approval-events.js';
 import { GatewaySecrets } from './constructs/secrets.js';
 import { BACKEND_NAMES, type BackendName } from '../contract/backends.js';
 
@@ -75,9 +76,13 @@ export class DataJobGatewayStack extends Stack {
     });
 
     this.grantLeastPrivilege();
-    // Request hashes, principal labels and personal fingerprints are keyed: the key is the jobs function's alone.
-    this.macKey = new MacKey(this, 'MacKey', { reader: this.functions.jobs.role! });
-    this.functions.jobs.addEnvironment(ENV.macKeySecret, this.macKey.secret.secretArn);
+    // Request hashes, principal labels, personal fingerprints and sealed parameters are keyed: the key is the jobs
+    // function's, and the reconciler's to send approved jobs a crash left unsent.
+    const keyReaders = [this.functions.jobs, ...(this.functions.reconciler ? [this.functions.reconciler] : [])];
+    this.macKey = new MacKey(this, 'MacKey', { readers: keyReaders.map((f) => f.role!) });
+    for (const fn of keyReaders) fn.addEnvironment(ENV.macKeySecret, this.macKey.secret.secretArn);
+    // Approval requests and decisions go to the default event bus, for teams to route to chat or e-mail with a rule.
+    for (const fn of [this.functions.jobs, this.functions.admin, ...(this.functions.reconciler ? [this.functions.reconciler] : [])]) grantApprovalEvents(fn);
 
     // client ──HTTPS──▶ (WAF) ──▶ API Gateway ── authorizer ──▶ catalog | jobs | admin
     this.api = new GatewayApi(this, 'Api', {
@@ -159,6 +164,8 @@ export class DataJobGatewayStack extends Stack {
     this.ledger.grantItems(jobs, ['PutItem', 'DeleteItem'], [job]);
     this.ledger.grantItems(jobs, ['UpdateItem'], [job, slots]);
     this.ledger.grantIndexQuery(jobs, 'principalIndex');
+    // GET /approvals lists the jobs awaiting approval from the sparse pending index.
+    this.ledger.grantIndexQuery(jobs, 'pendingIndex');
     // admin: write revocations, and cancel the revoked principal's jobs (updating their rows and freeing their slots).
     this.ledger.grantItems(admin, ['GetItem'], [job, revocation]);
     this.ledger.grantItems(admin, ['PutItem', 'DeleteItem'], [revocation]);
@@ -167,6 +174,8 @@ export class DataJobGatewayStack extends Stack {
     // reconciler: settle pending job rows, never create or delete one.
     if (reconciler) {
       this.ledger.grantItems(reconciler, ['GetItem', 'UpdateItem'], [job]);
+      // An approved job is not sent for a submitter revoked since.
+      this.ledger.grantItems(reconciler, ['GetItem'], [revocation]);
       this.ledger.grantIndexQuery(reconciler, 'pendingIndex');
     }
     for (const fn of this.functions.backendCallers) for (const s of this.secrets.all) grantSecretValue(s.secret, fn);

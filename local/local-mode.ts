@@ -20,6 +20,9 @@ import type { ApiAdapters } from '../lambda/compose/api.js';
 import { composeAuthorizer } from '../lambda/compose/authorizer.js';
 import { composeCatalog } from '../lambda/compose/catalog.js';
 import { composeJobs } from '../lambda/compose/jobs.js';
+import { composeApprovalSweep } from '../lambda/compose/reconciler.js';
+import type { ApprovalSweep } from '../lambda/core/approvals/sweep.js';
+import { FileApprovalEvents } from './approval-events-file.js';
 import { AuditTrail, type AuditSink } from '../lambda/core/audit.js';
 import type { JobsService } from '../lambda/core/jobs.js';
 import { keyedHashFromSecret, type KeyedHash } from '../lambda/core/keyed-hash.js';
@@ -66,6 +69,10 @@ export interface LocalMode {
   /** The MAC key in use (tests that compose their own service with the same ledger need the same key). */
   readonly keyedHash: () => Promise<KeyedHash>;
   readonly auditLogFile: string;
+  /** Where approval events go instead of EventBridge (config `local.eventsLogFile`). */
+  readonly eventsLogFile: string;
+  /** The reconciler's approval pass over this ledger (lambda/core/approvals/sweep.ts). */
+  readonly approvalSweep: ApprovalSweep;
   stop(): Promise<void>;
 }
 
@@ -210,9 +217,13 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       aws: { region: LOCAL_AWS.region, credentials: async () => LOCAL_AWS.credentials },
     });
     const ledger = new DynamoLedger(dynamo, tableName);
-    const jobs = composeJobs(settings.jobs, { ...api, ledger, backends, keyedHash });
+    const eventsLogFile = resolve(cwd, local.eventsLogFile);
+    const events = new FileApprovalEvents(eventsLogFile, LOCAL_AWS.region);
+    const jobs = composeJobs(settings.jobs, { ...api, ledger, backends, keyedHash, events });
     const catalogFn = composeCatalog(settings.catalog, api);
-    const admin = composeAdmin(settings.admin, { ...api, ledger, backends, revocations: revocationStore });
+    const admin = composeAdmin(settings.admin, { ...api, ledger, backends, events, revocations: revocationStore });
+    // The reconciler's approval pass, run by whoever drives local mode's clock (tests; `npm start` runs it every minute).
+    const approvalSweep = composeApprovalSweep(settings.reconciler, { rows: ledger, backends, audit, log: logger, keyedHash, events, isRevoked });
     const authorizer = composeAuthorizer(settings.authorizer, { audit, jwksFetcher: createJwksFetcher({ allowLoopbackHttp: true }), logger, isRevoked });
     const service = jobs.service;
     const revocations = admin.revocations;
@@ -244,6 +255,8 @@ export async function startLocalMode(input: GatewayConfig, options: LocalModeOpt
       revocations,
       keyedHash,
       auditLogFile,
+      eventsLogFile,
+      approvalSweep,
       stop: stopAll,
     };
   } catch (err) {

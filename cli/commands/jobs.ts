@@ -48,6 +48,13 @@ export function renderJob(job: Job): string {
     ['created', job.createdAt],
     ['updated', job.updatedAt],
     ['console', job.links.console],
+    ...(job.approval
+      ? ([
+          ['approvers', `${job.approval.approvers.join(', ')} (${job.approval.required} required)`],
+          ['decisions', job.approval.decisions.map((d) => `${d.decision} by ${d.by.subject}${d.comment ? `: ${d.comment}` : ''}`).join('; ') || 'none yet'],
+          ['expires', job.approval.expiresAt],
+        ] as [string, string][])
+      : []),
   ]);
 }
 
@@ -88,6 +95,7 @@ export async function submit(ctx: Context, template: string, flags: SubmitFlags)
   const job = res.body;
   if (res.headers.get('idempotent-replayed') === 'true') ctx.note(`djg: job ${job.id} already existed for this idempotency key (created ${job.createdAt}): this is that job, not a second one`);
   else ctx.note(`submitted job ${job.id}`);
+  if (job.status === 'AWAITING_APPROVAL' && job.approval) ctx.note(`waiting for approval by ${job.approval.approvers.join(', ')} (${job.approval.required} required, expires ${job.approval.expiresAt})`);
   if (!waitFlags.wait) {
     ctx.print(job, () => renderJob(job));
     return EXIT.ok;

@@ -3,6 +3,7 @@ import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
 import { DynamoRevocationStore } from '../adapters/dynamodb/revocations.js';
 import { PowertoolsJobMetrics } from '../adapters/powertools/job-metrics.js';
 import { createMetrics } from '../adapters/powertools/signals.js';
+import { EventBridgeApprovalEvents } from '../adapters/eventbridge/approval-events.js';
 import { composeAdmin } from '../compose/admin.js';
 import { lambdaHandler } from '../http/lambda-handler.js';
 import { deployedBackends } from '../runtime/deployed-backends.js';
@@ -20,6 +21,8 @@ const { handler: handle } = composeAdmin(settings, {
   ledger: new DynamoLedger(aws.dynamo, aws.tableName),
   backends: deployedBackends(settings),
   metrics: new PowertoolsJobMetrics(createMetrics()),
+  // Revoking a submitter ends their waiting jobs, which is published like any decision.
+  events: new EventBridgeApprovalEvents(),
 });
 
 // Each signal is written as it happens (emitSignal), so there is nothing to flush at the end of a request.

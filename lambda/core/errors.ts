@@ -79,6 +79,12 @@ export class IdempotencyConflict extends GatewayError {
   readonly problem = 'idempotency-key-reused' as const;
 }
 
+/** A decision on a job that no longer awaits one, or a second decision by the same approver. */
+export class ApprovalConflict extends GatewayError {
+  override readonly name = 'ApprovalConflict';
+  readonly problem = 'approval-conflict' as const;
+}
+
 export class JobNotCancellable extends GatewayError {
   override readonly name = 'JobNotCancellable';
   readonly problem = 'job-not-cancellable' as const;

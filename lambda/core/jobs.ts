@@ -6,11 +6,14 @@ import type { JobBackend } from './backend.js';
 import type { JobRecord } from './ledger.js';
 import type { Principal } from './principal.js';
 import { cancelJob, cancelRow } from './jobs/cancel.js';
-import { JobsContext, type JobsServiceDeps, type RequestFacts } from './jobs/context.js';
+import { JobsContext, jobView, type JobsServiceDeps, type RequestFacts } from './jobs/context.js';
 import { personalFingerprint } from './jobs/fingerprint.js';
 import { getJob, listJobs, readableJob, type ListOptions } from './jobs/read.js';
 import { refreshJob } from './jobs/status.js';
 import { submitJob, type SubmitCommand, type SubmitResult } from './jobs/submit.js';
+import { decide, type Decision } from './approvals/decide.js';
+import { endWaiting } from './approvals/end.js';
+import { listApprovals } from './approvals/list.js';
 
 export type { JobsServiceDeps, RequestFacts } from './jobs/context.js';
 export type { SubmitCommand, SubmitResult } from './jobs/submit.js';
@@ -41,6 +44,21 @@ export class JobsService {
   /** Cancel a job on its backend; used by the cancel route and by revocation (which acts for an admin). */
   cancelRow(row: JobRecord, actor: Principal, req: RequestFacts, reason: string): Promise<JobRecord> {
     return cancelRow(this.ctx, row, actor, req, reason);
+  }
+
+  /** GET /approvals: jobs awaiting a decision the caller may take (lambda/core/approvals/list.ts). */
+  approvals(principal: Principal, options: { limit?: number; cursor?: string }, req: RequestFacts): Promise<{ jobs: JobView[]; nextCursor?: string }> {
+    return listApprovals(this.ctx, principal, options, req);
+  }
+
+  /** POST /jobs/{id}/approve and /reject (lambda/core/approvals/decide.ts). */
+  async decide(principal: Principal, id: string, decision: Decision, comment: string | undefined, req: RequestFacts): Promise<JobView> {
+    return jobView(await decide(this.ctx, principal, id, decision, comment, req), req);
+  }
+
+  /** Revocation of the submitter ends a job still awaiting approval; false when it no longer waits (the row says why). */
+  rejectWaiting(row: JobRecord, actor: Principal, req: RequestFacts): Promise<{ ended: boolean; row: JobRecord }> {
+    return endWaiting(this.ctx, row, { status: 'REJECTED', reason: 'submitter_revoked' }, { principal: actor }, req);
   }
 
   /** The fingerprint of a personal value, for auditors (lambda/core/jobs/fingerprint.ts). */

@@ -21,9 +21,48 @@ export interface JobRecord {
   readonly updatedAt: string;
   /** Present once the backend accepted the job. */
   readonly backendRef?: BackendRef;
-  /** Set while reserved and not yet confirmed by the backend (the sparse `pending` index). */
-  readonly pending?: 'RESERVED';
+  /**
+   * The sparse `pending` index: `RESERVED` while reserved and not yet confirmed by the backend, `APPROVAL` while it
+   * waits for approval, `APPROVED` once approved and not yet confirmed by the backend (lambda/core/approvals/).
+   */
+  readonly pending?: PendingState;
   readonly cancelRequested?: boolean;
+  /** Templates with `approval`: who decided what, and the request they decided on (lambda/core/approvals/state.ts). */
+  readonly approval?: ApprovalState;
+}
+
+type PendingState = 'RESERVED' | 'APPROVAL' | 'APPROVED';
+
+/** One person's decision on a job awaiting approval. */
+export interface ApprovalDecision {
+  readonly by: { readonly issuer: string; readonly subject: string; readonly kind: PrincipalKind };
+  readonly decision: 'approve' | 'reject';
+  readonly comment?: string;
+  readonly at: string;
+}
+
+export interface ApprovalState {
+  /** The template's approver groups and count when the job was requested: the rules it is decided by. */
+  readonly approvers: readonly string[];
+  readonly required: number;
+  readonly expiresAt: string;
+  readonly decisions: readonly ApprovalDecision[];
+  /** Keyed MAC of the rendered backend request the approvers decide on: what runs is exactly that. */
+  readonly requestHash: string;
+  /** That request as approvers see it: secret values `***`, personal ones as fingerprints. */
+  readonly request: Record<string, unknown>;
+  /** The unmasked parameters, sealed with the deployment's key (lambda/core/keyed-hash.ts), to render the request again once approved. */
+  readonly sealed: string;
+}
+
+/** What an approval step writes, when the row is still as it was read. */
+export interface ApprovalTransition {
+  readonly status: JobStatus;
+  readonly backendStatus: string;
+  readonly message?: string;
+  readonly approval: ApprovalState;
+  /** The row's next pending state; none removes it (a terminal end). */
+  readonly pending?: PendingState;
 }
 
 /** GET /jobs filters; every one given must match. */
@@ -63,10 +102,17 @@ export interface Ledger {
   listActive(principalKey: string, template?: string): Promise<JobRecord[]>;
   /** Rows still reserved and created before `olderThan` (ISO time), for the reconciler. */
   listPending(olderThan: string, limit: number): Promise<JobRecord[]>;
+  /**
+   * Compare-and-set for approvals: write `next` only if the row still has `expected.status` and exactly
+   * `expected.decisions` decisions, so of two concurrent deciders exactly one moves the row on.
+   */
+  transition(id: string, expected: { status: JobStatus; decisions: number }, next: ApprovalTransition, at: string): Promise<{ applied: boolean; row: JobRecord }>;
+  /** Rows in one approval state of the `pending` index, newest first. */
+  listByPendingState(state: 'APPROVAL' | 'APPROVED', options: { limit: number; cursor?: string }): Promise<Page<JobRecord>>;
 }
 
 /** What the reconciler needs of the ledger: existing rows only, none created or deleted. */
-export type JobRows = Pick<Ledger, 'get' | 'listPending' | 'recordSubmission' | 'updateStatus'>;
+export type JobRows = Pick<Ledger, 'get' | 'listPending' | 'recordSubmission' | 'updateStatus' | 'transition' | 'listByPendingState'>;
 
 /**
  * Active-job slots per (principal, template): a set of job ids whose size is the number of active jobs. Claiming is one

@@ -80,6 +80,19 @@ export function renderRequest(t: Template, values: Readonly<Record<string, unkno
   return { [kind]: rendered };
 }
 
+/**
+ * The request as approvers see it: rendered with the masked parameters (secret values `***`, personal ones as their
+ * fingerprint), not validated, never sent anywhere.
+ */
+export function renderForReview(t: Template, masked: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { kind, body } = backendBlock(t);
+  const rendered = substitute(body, masked) as Record<string, unknown>;
+  // The same coercion as the request sent (an integer in `args` shows as the string it becomes); a mask that breaks
+  // the request's shape is no error here: this copy is only read.
+  requestValidator(kind)(rendered);
+  return { [kind]: rendered };
+}
+
 /** Load-time check: the template renders to a valid request. */
 export function checkRenderedRequest(t: Template, values: Record<string, unknown>): void {
   try {

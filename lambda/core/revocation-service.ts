@@ -37,7 +37,13 @@ export class RevocationService {
     const failures: string[] = [];
     for (const row of await this.deps.ledger.listActive(principalKey(target))) {
       try {
-        const current = await this.deps.jobs.refresh(row);
+        // A job still awaiting approval never reached a backend: it ends REJECTED, no backend call.
+        const waiting = row.status === 'AWAITING_APPROVAL' ? await this.deps.jobs.rejectWaiting(row, actor, req) : undefined;
+        if (waiting?.ended) {
+          cancelled.push(row.id);
+          continue;
+        }
+        const current = await this.deps.jobs.refresh(waiting?.row ?? row);
         await this.deps.jobs.cancelRow(current, actor, req, 'principal_revoked');
         cancelled.push(row.id);
       } catch (err) {

@@ -5,6 +5,9 @@ import { BACKEND_NAMES } from '../../contract/backends.js';
 
 const Obj = Type.Object({}, { additionalProperties: true });
 
+/** Most distinct approvers a template may require: four eyes, or six for the riskiest jobs. */
+const MAX_REQUIRED_APPROVALS = 3;
+
 export const TemplateFileSchema = Type.Object(
   {
     id: Type.String({ pattern: TEMPLATE_ID_PATTERN }),
@@ -38,6 +41,17 @@ export const TemplateFileSchema = Type.Object(
     ),
     databricks: Type.Optional(
       Type.Object({ runNow: Type.Optional(Obj), submit: Type.Optional(Obj) }, { additionalProperties: false }),
+    ),
+    // Just-in-time approval (docs/approvals.md): who decides, how many distinct people, how long a request may wait.
+    approval: Type.Optional(
+      Type.Object(
+        {
+          approvers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true }),
+          required: Type.Integer({ minimum: 1, maximum: MAX_REQUIRED_APPROVALS }),
+          expiresAfterMinutes: Type.Integer({ minimum: 5, maximum: 7 * 24 * 60 }),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },

@@ -4,6 +4,7 @@ import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
 import { PowertoolsJobMetrics } from '../adapters/powertools/job-metrics.js';
 import { createMetrics } from '../adapters/powertools/signals.js';
 import { SecretsManagerStore } from '../adapters/secrets-manager.js';
+import { EventBridgeApprovalEvents } from '../adapters/eventbridge/approval-events.js';
 import { composeJobs } from '../compose/jobs.js';
 import { keyedHashFromSecret } from '../core/keyed-hash.js';
 import { lambdaHandler } from '../http/lambda-handler.js';
@@ -21,6 +22,7 @@ const { handler: handle } = composeJobs(settings, {
   // The only function that reads the MAC key: request hashes, principal tags and personal fingerprints are made here.
   keyedHash: keyedHashFromSecret(secrets, requiredEnv(ENV.macKeySecret)),
   metrics: new PowertoolsJobMetrics(createMetrics()),
+  events: new EventBridgeApprovalEvents(),
 });
 
 // Each signal is written as it happens (emitSignal), so there is nothing to flush at the end of a request.

@@ -3,8 +3,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ENV } from '../../contract/settings.js';
 import { DynamoJobRows } from '../adapters/dynamodb/job-rows.js';
+import { DynamoRevocationCheck } from '../adapters/dynamodb/revocation-check.js';
+import { EventBridgeApprovalEvents } from '../adapters/eventbridge/approval-events.js';
+import { SecretsManagerStore } from '../adapters/secrets-manager.js';
+import { keyedHashFromSecret } from '../core/keyed-hash.js';
+import type { ApprovalSweepReport } from '../core/approvals/sweep.js';
 import { createLogger } from '../adapters/powertools/logger.js';
-import { composeReconciler } from '../compose/reconciler.js';
+import { composeApprovalSweep, composeReconciler } from '../compose/reconciler.js';
 import { AuditTrail } from '../core/audit.js';
 import type { ReconcileReport } from '../core/reconciler.js';
 import { deployedBackends } from '../runtime/deployed-backends.js';
@@ -12,11 +17,20 @@ import { readSettings, requiredEnv } from '../runtime/settings.js';
 
 const settings = readSettings('reconciler');
 const logger = createLogger('reconciler');
-const reconciler = composeReconciler(settings, {
-  rows: new DynamoJobRows(new DynamoDBClient({}), requiredEnv(ENV.ledgerTable)),
-  backends: deployedBackends(settings),
-  audit: new AuditTrail(logger),
+const dynamo = new DynamoDBClient({});
+const rows = new DynamoJobRows(dynamo, requiredEnv(ENV.ledgerTable));
+const backends = deployedBackends(settings);
+const audit = new AuditTrail(logger);
+const reconciler = composeReconciler(settings, { rows, backends, audit, log: logger });
+const revocations = new DynamoRevocationCheck(dynamo, requiredEnv(ENV.ledgerTable));
+const approvals = composeApprovalSweep(settings, {
+  rows,
+  backends,
+  audit,
   log: logger,
+  keyedHash: keyedHashFromSecret(new SecretsManagerStore(), requiredEnv(ENV.macKeySecret)),
+  events: new EventBridgeApprovalEvents(),
+  isRevoked: (issuer, subject) => revocations.isRevoked(issuer, subject),
 });
 
 /** Counts only: the job ids are in the audit events. */
@@ -28,18 +42,20 @@ export interface ReconcileSummary {
   readonly unconfirmed: number;
   readonly settledMeanwhile: number;
   readonly failed: number;
+  /** The approval pass: requests expired, approved jobs sent, approved jobs still unsent, requests still waiting. */
+  readonly approvals: { readonly expired: number; readonly sent: number; readonly unsent: number; readonly waiting: number };
 }
 
 export const handler = async (_event: ScheduledEvent, context: Context): Promise<ReconcileSummary> => {
   logger.addContext(context);
-  const summary = summarize(await reconciler.run());
+  const summary = summarize(await reconciler.run(), await approvals.run());
   // Rows the backend could not be asked about are retried next pass; say so loudly enough to alarm on.
-  if (summary.failed) logger.warn('reconciliation left rows pending', { ...summary });
+  if (summary.failed || summary.approvals.unsent) logger.warn('reconciliation left rows pending', { ...summary });
   else logger.info('reconciliation finished', { ...summary });
   return summary;
 };
 
-function summarize(r: ReconcileReport): ReconcileSummary {
+function summarize(r: ReconcileReport, a: ApprovalSweepReport): ReconcileSummary {
   return {
     runId: r.runId,
     examined: r.examined,
@@ -48,5 +64,6 @@ function summarize(r: ReconcileReport): ReconcileSummary {
     unconfirmed: r.unconfirmed.length,
     settledMeanwhile: r.settledMeanwhile.length,
     failed: r.failed.length,
+    approvals: { expired: a.expired.length, sent: a.sent.length, unsent: a.unsent.length, waiting: a.waiting.length },
   };
 }

@@ -36,6 +36,11 @@ export function jobsRoutes(service: JobsService, output: JobOutputReader): Route
     'GET /jobs/{id}': async ({ principal, facts, path }) => ({ body: await service.get(principal, path.id ?? '', facts) }),
     'GET /jobs/{id}/output': async ({ principal, facts, path, query }) => ({ body: await output.read(principal, path.id ?? '', (query.offset as number | undefined) ?? 0, facts) }),
     'POST /jobs/{id}/cancel': async ({ principal, facts, path }) => ({ body: await service.cancel(principal, path.id ?? '', facts) }),
+    'GET /approvals': async ({ principal, facts, query }) => ({
+      body: await service.approvals(principal, { limit: (query.limit as number | undefined) ?? 20, cursor: query.cursor as string | undefined }, facts),
+    }),
+    'POST /jobs/{id}/approve': async ({ principal, facts, path, body }) => ({ body: await service.decide(principal, path.id ?? '', 'approve', body.comment as string | undefined, facts) }),
+    'POST /jobs/{id}/reject': async ({ principal, facts, path, body }) => ({ body: await service.decide(principal, path.id ?? '', 'reject', body.comment as string | undefined, facts) }),
     'POST /audit/fingerprints': async ({ principal, facts, body }) => ({ body: await service.fingerprint(principal, body.value as string, facts) }),
   };
 }

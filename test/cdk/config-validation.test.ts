@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, ConfigSchema, loadConfigFile, parseConfig } from '../../lib/config.js';
+import { assertGroupsAssertable, ConfigError, ConfigSchema, loadConfigFile, parseConfig } from '../../lib/config.js';
 
 type Json = Record<string, any>;
 
@@ -78,6 +78,7 @@ const FULL_WORKLOAD_IDENTITY: Json = {
     databricks: { enabled: true, port: 0, stepMs: 1000, faults: { errorRate: 0, kinds: ['500'], latencyMs: 0 }, jobs: [{ jobId: 1042, name: 'features-refresh', parameters: { feature_group: 'orders' }, tasks: [{ task_key: 'main', notebook_task: { notebook_path: '/Jobs/features' } }] }] },
     googleTokens: { enabled: true, port: 0 },
     auditLogFile: '.local/audit.log',
+    eventsLogFile: '.local/events.log',
     secrets: { dbx: '{}' },
   },
 };
@@ -358,5 +359,21 @@ describe('config validation (lib/config.ts)', () => {
       expect(config.api.throttle).toEqual({ rateLimit: 50, burstLimit: 100 });
       expect(config.ledger).toMatchObject({ deletionProtection: true, pointInTimeRecovery: true, encryption: 'aws-managed' });
     });
+  });
+});
+
+describe('approver groups (lib/config.ts assertGroupsAssertable)', () => {
+  const config = (trustedGroups: string[]) => ({ auth: { issuers: [{ trustedGroups }] }, access: { auditorGroups: [], adminGroups: [] } }) as unknown as Parameters<typeof assertGroupsAssertable>[0];
+  const template = { id: 'backfill', file: 'templates/backfill.yaml', allowedGroups: ['analysts'], approval: { approvers: ['analysts', 'leads'] } };
+
+  it('fails, naming the template file, the field and the fix, when no issuer may assert an approver group', () => {
+    expect(() => assertGroupsAssertable(config(['analysts']), [template], 'config/prod.yaml')).toThrow(ConfigError);
+    expect(() => assertGroupsAssertable(config(['analysts']), [template], 'config/prod.yaml')).toThrow(
+      'templates/backfill.yaml: /approval/approvers/1 names "leads", which no issuer may assert: add "leads" to /auth/issuers/<n>/trustedGroups',
+    );
+  });
+
+  it('accepts approver groups an issuer may assert', () => {
+    expect(() => assertGroupsAssertable(config(['analysts', 'leads']), [template], 'config/prod.yaml')).not.toThrow();
   });
 });

@@ -23,8 +23,9 @@ export const FUNCTION_PERMISSIONS: Record<FunctionId, { readonly entry: string; 
       'dynamodb:PutItem': 'ledger rows `JOB#*` (reserve a job)',
       'dynamodb:UpdateItem': 'ledger rows `JOB#*`, `ACTIVE#*` (record, refresh, claim and free slots)',
       'dynamodb:DeleteItem': 'ledger rows `JOB#*` (a reservation a limit refused)',
-      'dynamodb:Query': 'index `byPrincipal` only',
+      'dynamodb:Query': 'indexes `byPrincipal` and `pending` (GET /approvals)',
       'secretsmanager:GetSecretValue': 'the Databricks credential, the Google key (key mode), the MAC key',
+      'events:PutEvents': 'the default event bus, `source` data-job-gateway only (approval events)',
     },
   },
   Admin: {
@@ -36,15 +37,17 @@ export const FUNCTION_PERMISSIONS: Record<FunctionId, { readonly entry: string; 
       'dynamodb:DeleteItem': 'ledger rows `REVOCATION#*` (lift a revocation)',
       'dynamodb:Query': 'index `byPrincipal` only',
       'secretsmanager:GetSecretValue': 'the Databricks credential, the Google key (key mode)',
+      'events:PutEvents': 'the default event bus, `source` data-job-gateway only (a revoked submitter\'s waiting jobs end)',
     },
   },
   Reconciler: {
     entry: 'lambda/reconciler/index.ts',
     calls: {
-      'dynamodb:GetItem': 'ledger rows `JOB#*`',
+      'dynamodb:GetItem': 'ledger rows `JOB#*`, `REVOCATION#*` (no approved job is sent for a revoked submitter)',
       'dynamodb:UpdateItem': 'ledger rows `JOB#*`',
       'dynamodb:Query': 'index `pending` only',
-      'secretsmanager:GetSecretValue': 'the Databricks credential, the Google key (key mode)',
+      'secretsmanager:GetSecretValue': 'the Databricks credential, the Google key (key mode), the MAC key (approved jobs\' sealed parameters)',
+      'events:PutEvents': 'the default event bus, `source` data-job-gateway only (expired approvals)',
     },
   },
   Rotation: {
@@ -99,6 +102,7 @@ const SERVICE_OF: Record<string, string> = {
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/lib-dynamodb': 'dynamodb',
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
+  '@aws-sdk/client-eventbridge': 'events',
 };
 /** lib-dynamodb's document-client commands name the DynamoDB operation they send. */
 const DOCUMENT_CLIENT_OPERATION: Record<string, string> = {

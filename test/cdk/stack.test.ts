@@ -103,13 +103,13 @@ describe('DataJobGatewayStack', () => {
       [...rolePolicy(template, fn).matchAll(/"dynamodb:LeadingKeys":\[([^\]]*)\]/g)].map((m) => m[1]).join(' ');
     expect(leadingKeys('Authorizer')).toBe('"REVOCATION#*"');
     expect(leadingKeys('Catalog')).toBe('"REVOCATION#*"');
-    expect(leadingKeys('Reconciler')).toBe('"JOB#*"');
+    expect(leadingKeys('Reconciler')).toBe('"JOB#*" "REVOCATION#*"');
     for (const fn of ['Authorizer', 'Catalog', 'Jobs', 'Admin', 'Reconciler']) expect(rolePolicy(template, fn)).not.toMatch(/dynamodb:(Scan|BatchWriteItem|BatchGetItem|\*)/);
   });
 
-  it('lets only the jobs function read the MAC key, and denies it to every other principal in the secret\'s own policy', () => {
-    expect(allowedResources(template, 'Jobs', 'secretsmanager:GetSecretValue')).toContainEqual(expect.stringMatching(/^\{"Ref":"MacKey[0-9A-F]{8}"\}$/));
-    for (const fn of ['Authorizer', 'Catalog', 'Admin', 'Reconciler', 'Rotation']) expect(rolePolicy(template, fn)).not.toContain('MacKey');
+  it('lets only the jobs function and the reconciler read the MAC key, and denies it to every other principal in the secret\'s own policy', () => {
+    for (const fn of ['Jobs', 'Reconciler']) expect(allowedResources(template, fn, 'secretsmanager:GetSecretValue')).toContainEqual(expect.stringMatching(/^\{"Ref":"MacKey[0-9A-F]{8}"\}$/));
+    for (const fn of ['Authorizer', 'Catalog', 'Admin', 'Rotation']) expect(rolePolicy(template, fn)).not.toContain('MacKey');
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
     template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       SecretId: { Ref: Match.stringLikeRegexp('^MacKey') },
@@ -120,7 +120,14 @@ describe('DataJobGatewayStack', () => {
             Effect: 'Deny',
             Principal: { AWS: '*' },
             Resource: '*',
-            Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsJobsRole'), 'Arn'] } } },
+            Condition: {
+              ArnNotEquals: {
+                'aws:PrincipalArn': [
+                  { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsJobsRole'), 'Arn'] },
+                  { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsReconcilerRole'), 'Arn'] },
+                ],
+              },
+            },
           },
         ],
       },
@@ -129,6 +136,19 @@ describe('DataJobGatewayStack', () => {
       Description: Match.stringLikeRegexp('submits, lists and cancels jobs'),
       Environment: { Variables: Match.objectLike({ MAC_KEY_SECRET_ID: { Ref: Match.stringLikeRegexp('^MacKey') } }) },
     });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('settles unconfirmed job reservations'),
+      Environment: { Variables: Match.objectLike({ MAC_KEY_SECRET_ID: { Ref: Match.stringLikeRegexp('^MacKey') } }) },
+    });
+  });
+
+  it('lets jobs, admin and the reconciler put approval events on the default bus only, as data-job-gateway only', () => {
+    for (const fn of ['Jobs', 'Admin', 'Reconciler']) {
+      expect(rolePolicy(template, fn)).toContain(
+        JSON.stringify({ Action: 'events:PutEvents', Condition: { StringEquals: { 'events:source': 'data-job-gateway' } }, Effect: 'Allow', Resource: 'arn:aws:events:eu-west-1:123456789012:event-bus/default' }),
+      );
+    }
+    for (const fn of ['Authorizer', 'Catalog', 'Rotation']) expect(rolePolicy(template, fn)).not.toContain('events:PutEvents');
   });
 
   it('lets the rotation function rotate the secrets, and nothing in the ledger', () => {

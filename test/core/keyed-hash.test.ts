@@ -61,3 +61,26 @@ describe('masking', () => {
     expect(JSON.stringify(masked)).not.toMatch(/dapi123|dana@acme\.com/);
   });
 });
+
+describe('sealed parameters of a job awaiting approval', () => {
+  const key = new KeyedHash('k'.repeat(48));
+
+  it('opens with the same key only, and never shows the value in the sealed text', () => {
+    const sealed = key.seal({ token: 's3cr3t-value', n: 3 });
+    expect(sealed).not.toContain('s3cr3t');
+    expect(key.unseal(sealed)).toEqual({ token: 's3cr3t-value', n: 3 });
+    expect(() => new KeyedHash('o'.repeat(48)).unseal(sealed)).toThrow('does not open with this key');
+  });
+
+  it('refuses a sealed text that was altered', () => {
+    const [prefix, iv, tag, body] = key.seal({ n: 1 }).split('.');
+    const flipped = `${body!.startsWith('A') ? 'B' : 'A'}${body!.slice(1)}`;
+    expect(() => key.unseal([prefix, iv, tag, flipped].join('.'))).toThrow('does not open with this key');
+    expect(() => key.unseal('not sealed')).toThrow('not a sealed value');
+  });
+
+  it('gives the same approval MAC for the same rendered request, another for another', () => {
+    expect(key.approvalHash({ job: { args: ['1'] } })).toBe(key.approvalHash({ job: { args: ['1'] } }));
+    expect(key.approvalHash({ job: { args: ['2'] } })).not.toBe(key.approvalHash({ job: { args: ['1'] } }));
+  });
+});

@@ -88,6 +88,23 @@ describe('template loading', () => {
     expect(parse(typed).id).toBe('t-one');
   });
 
+  it('loads an approval block: approver groups, distinct approvals required, expiry', () => {
+    const t = parse(`${base}approval: {approvers: [leads, data-eng], required: 2, expiresAfterMinutes: 240}\n`);
+    expect(t.approval).toEqual({ approvers: ['leads', 'data-eng'], required: 2, expiresAfterMinutes: 240 });
+    expect(parse(base).approval).toBeUndefined();
+  });
+
+  it.each([
+    ['requires more approvers than possible', 'approval: {approvers: [leads], required: 4, expiresAfterMinutes: 60}', /templates\/t\.yaml: .*\/approval\/required must be <= 3/],
+    ['requires none', 'approval: {approvers: [leads], required: 0, expiresAfterMinutes: 60}', /templates\/t\.yaml: .*\/approval\/required must be >= 1/],
+    ['names no approver group', 'approval: {approvers: [], required: 1, expiresAfterMinutes: 60}', /templates\/t\.yaml: .*\/approval\/approvers/],
+    ['has an unknown key', 'approval: {approvers: [leads], required: 1, expiresAfterMinutes: 60, autoApprove: true}', /templates\/t\.yaml: .*autoApprove/],
+    ['never expires', 'approval: {approvers: [leads], required: 1}', /templates\/t\.yaml: .*expiresAfterMinutes/],
+  ])('fails at load, naming the file, when an approval %s', (_, block, message) => {
+    expect(() => parse(`${base}${block}\n`)).toThrow(TemplateError);
+    expect(() => parse(`${base}${block}\n`)).toThrow(message);
+  });
+
   it('fails when two files share an id', () => {
     const dir = mkdtempSync(join(tmpdir(), 'templates-'));
     writeFileSync(join(dir, 'a.yaml'), base);

@@ -29,6 +29,7 @@ export async function startTestGateway(options: { adjust?: (c: GatewayConfig) =>
   config.local.dataproc.stepMs = 150;
   config.local.databricks.stepMs = 150;
   config.local.auditLogFile = join(dir, 'audit.log');
+  config.local.eventsLogFile = join(dir, 'events.log');
   options.adjust?.(config);
   const audit: Record<string, unknown>[] = [];
   const local = await startLocalMode(config, { quiet: true, templates: options.templates, dataprocIam: options.dataprocIam, auditSinks: [(line) => audit.push(line)], clock: options.clock });

@@ -7,7 +7,7 @@ import { dashboardBody, observedStack } from './fixtures.js';
 
 describe('the audit queries', () => {
   test('answer the questions docs/auditors.md promises of the audit trail', () => {
-    expect(AUDIT_QUERY_LIST.map((q) => q.name)).toEqual(['who-ran', 'principal', 'denied', 'failures', 'submissions', 'submissions-per-day', 'rotations']);
+    expect(AUDIT_QUERY_LIST.map((q) => q.name)).toEqual(['who-ran', 'principal', 'denied', 'failures', 'submissions', 'submissions-per-day', 'rotations', 'approvals-by', 'under-approved', 'self-approvals']);
     expect(AUDIT_QUERIES['who-ran'].queryString).toContain('jobId = "{{jobId}}"');
     expect(AUDIT_QUERIES.principal.queryString).toContain('principal.subject = "{{subject}}"');
     expect(AUDIT_QUERIES.denied.queryString).toContain('outcome = "denied"');

@@ -166,6 +166,8 @@ export function crashingService(gw: TestGateway, point: CrashPoint, templates: r
     listByPrincipal: (...args) => real.listByPrincipal(...args),
     listActive: (...args) => real.listActive(...args),
     listPending: (...args) => real.listPending(...args),
+    transition: (...args) => real.transition(...args),
+    listByPendingState: (...args) => real.listByPendingState(...args),
   };
   const crashBefore = async (name: BackendName): Promise<JobBackend> => {
     const backend = await gw.local.service.backendFor({ backend: name });

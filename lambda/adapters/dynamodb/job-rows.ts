@@ -3,7 +3,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BackendRef } from '../../core/backend.js';
-import type { JobRecord, JobRows } from '../../core/ledger.js';
+import { InvalidCursor, type ApprovalTransition, type JobRecord, type JobRows, type Page } from '../../core/ledger.js';
 import { LEDGER_TABLE } from '../../../contract/ledger-table.js';
 import { isTerminal, JOB_STATUSES, type JobStatus } from '../../../contract/job-status.js';
 
@@ -113,6 +113,74 @@ export class DynamoJobRows implements JobRows {
     );
     return (out.Items ?? []).map((i) => strip(i as Item));
   }
+
+  async transition(id: string, expected: { status: JobStatus; decisions: number }, next: ApprovalTransition, at: string): Promise<{ applied: boolean; row: JobRecord }> {
+    const values: Record<string, unknown> = { ':es': expected.status, ':n': expected.decisions, ':s': next.status, ':bs': next.backendStatus, ':ap': next.approval, ':at': at };
+    let set = 'SET #s = :s, backendStatus = :bs, approval = :ap, updatedAt = :at';
+    if (next.message !== undefined) {
+      set += ', message = :m';
+      values[':m'] = next.message;
+    }
+    if (next.pending) {
+      set += ', pending = :p';
+      values[':p'] = next.pending;
+    }
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: PK(id) },
+          UpdateExpression: next.pending ? set : `${set} REMOVE pending`,
+          // The row as the decider read it: same status, same number of decisions (a list only ever grows).
+          ConditionExpression: 'attribute_exists(pk) AND #s = :es AND size(approval.decisions) = :n',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { applied: true, row: strip(out.Attributes as Item) };
+    } catch (err) {
+      return { applied: false, row: await this.currentAfterConflict(id, err) };
+    }
+  }
+
+  async listByPendingState(state: 'APPROVAL' | 'APPROVED', options: { limit: number; cursor?: string }): Promise<Page<JobRecord>> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LEDGER_TABLE.pendingIndex.name,
+        KeyConditionExpression: 'pending = :p',
+        ExpressionAttributeValues: { ':p': state },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.cursor ? decodePendingCursor(options.cursor, state) : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => strip(i as Item));
+    return { items, nextCursor: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined };
+  }
+}
+
+/** Cursors come from callers: accept only the exact key shape of this listing of the pending index. */
+function decodePendingCursor(cursor: string, state: string): Record<string, unknown> {
+  let k: Record<string, unknown>;
+  try {
+    if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('bad characters');
+    k = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new InvalidCursor('cursor is not one this API issued', { cause: err });
+  }
+  const shapeOk =
+    k !== null &&
+    typeof k === 'object' &&
+    !Array.isArray(k) &&
+    Object.keys(k).sort().join(',') === 'createdAt,pending,pk' &&
+    typeof k.pk === 'string' &&
+    k.pk.startsWith(JOB_KEY_PREFIX) &&
+    typeof k.createdAt === 'string' &&
+    k.pending === state;
+  if (!shapeOk) throw new InvalidCursor('cursor is not one this API issued for this listing');
+  return { pk: k.pk, createdAt: k.createdAt, pending: k.pending };
 }
 
 export function strip(item: Item): JobRecord {

@@ -19,11 +19,11 @@ export class DynamoLedger extends DynamoJobRows implements Ledger, ActiveSlots {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...job, pk: PK(job.id), pending: 'RESERVED' },
+          Item: { ...job, pk: PK(job.id), pending: job.pending ?? 'RESERVED' },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return { created: true, job: { ...job, pending: 'RESERVED' } };
+      return { created: true, job: { ...job, pending: job.pending ?? 'RESERVED' } };
     } catch (err) {
       return { created: false, job: await this.currentAfterConflict(job.id, err) };
     }

@@ -8,6 +8,7 @@ import type { Principal } from '../principal.js';
 import { jobView, type JobsContext, type RequestFacts } from './context.js';
 import { readableJob } from './read.js';
 import { recordStatus } from './status.js';
+import { endWaiting } from '../approvals/end.js';
 
 export async function cancelJob(ctx: JobsContext, principal: Principal, id: string, req: RequestFacts, reason: string): Promise<JobView> {
   const row = await readableJob(ctx, principal, id);
@@ -15,7 +16,10 @@ export async function cancelJob(ctx: JobsContext, principal: Principal, id: stri
     ctx.audit(req, principal, { event: 'job.cancel_denied', outcome: 'denied', jobId: id, template: row.template, backend: row.backend, reason: 'not_owner' });
     throw new JobNotFound(`no job ${id}`);
   }
-  return jobView(await cancelRow(ctx, row, principal, req, reason), req);
+  // Still awaiting approval: withdrawn, with no backend call (unless a decision sent it meanwhile: then cancelled there).
+  const withdrawn = row.status === 'AWAITING_APPROVAL' ? await endWaiting(ctx, row, { status: 'CANCELLED', reason: 'withdrawn' }, { principal }, req) : undefined;
+  if (withdrawn?.ended) return jobView(withdrawn.row, req);
+  return jobView(await cancelRow(ctx, withdrawn?.row ?? row, principal, req, reason), req);
 }
 
 /** Cancel a job on its backend and record it; `actor` is whoever asked (the owner, or an admin revoking the owner). */

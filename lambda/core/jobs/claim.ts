@@ -14,8 +14,9 @@ export type Claim =
   /** The row is reserved and the job holds its slot: send it (again, after a crash, when `replayed`). */
   | { readonly kind: 'send'; readonly row: JobRecord; readonly replayed: boolean };
 
-export async function claim(ctx: JobsContext, job: PreparedJob, req: RequestFacts): Promise<Claim> {
-  const record = reservation(ctx, job);
+/** `shape` turns the queued reservation into another first state (a job awaiting approval, lambda/core/approvals/request.ts). */
+export async function claim(ctx: JobsContext, job: PreparedJob, req: RequestFacts, shape: (r: JobRecord) => JobRecord = (r) => r): Promise<Claim> {
+  const record = shape(reservation(ctx, job));
   // A retry of a request that already has a ledger row is answered from the row, before any limit applies.
   const existing = job.idempotent ? await ctx.ledger.get(job.jobId) : undefined;
   if (existing) return replay(ctx, existing, record, job, req);

@@ -11,6 +11,9 @@ import type { ActiveSlots, JobRecord, Ledger } from '../ledger.js';
 import { noMetrics, type JobMetrics } from '../metrics.js';
 import type { AccessPolicy } from '../policy.js';
 import type { Principal } from '../principal.js';
+import type { RevocationCheck } from '../revocations.js';
+import { noApprovalEvents, type ApprovalEvents } from '../approvals/events.js';
+import { approvalView } from '../approvals/state.js';
 
 /** Facts about the HTTP request that belong in the audit trail and in links. */
 export interface RequestFacts {
@@ -36,6 +39,10 @@ export interface JobsServiceDeps {
    */
   readonly keyedHash?: () => Promise<KeyedHash>;
   readonly metrics?: JobMetrics;
+  /** Where approval requests and decisions are published (EventBridge deployed, a file locally). @default none */
+  readonly events?: ApprovalEvents;
+  /** Whether an approver has been revoked since deciding: their decision then no longer counts. @default none revoked */
+  readonly isRevoked?: RevocationCheck;
   readonly now?: () => Date;
   readonly log?: { warn(message: string, extra?: Record<string, unknown>): void };
 }
@@ -47,6 +54,8 @@ export class JobsContext {
   readonly slots?: ActiveSlots;
   readonly access: AccessPolicy;
   readonly metrics: JobMetrics;
+  readonly events: ApprovalEvents;
+  readonly isRevoked?: RevocationCheck;
   readonly log?: JobsServiceDeps['log'];
   private readonly backends: BackendLoader;
   private readonly trail: AuditTrail;
@@ -59,6 +68,8 @@ export class JobsContext {
     this.slots = deps.slots;
     this.access = deps.access;
     this.metrics = deps.metrics ?? noMetrics;
+    this.events = deps.events ?? noApprovalEvents;
+    this.isRevoked = deps.isRevoked;
     this.log = deps.log;
     this.backends = deps.backends instanceof BackendLoader ? deps.backends : new BackendLoader(deps.backends);
     this.trail = deps.audit;
@@ -79,6 +90,15 @@ export class JobsContext {
   /** Now, as the ledger records times (ISO 8601). */
   timestamp(): string {
     return this.clock().toISOString();
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  /** Record an event whose principal is already set (the approvals' steps, which also run in the reconciler). */
+  record(event: AuditEvent): void {
+    this.trail.record(event);
   }
 
   /** Record a decision taken for `principal` in this request. */
@@ -112,5 +132,6 @@ export function jobView(r: JobRecord, req: RequestFacts): JobView {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     links: { self: `${req.baseUrl}/jobs/${r.id}`, ...(r.backendRef?.consoleUrl ? { console: r.backendRef.consoleUrl } : {}) },
+    ...(r.approval ? { approval: approvalView(r.approval) } : {}),
   };
 }

@@ -7,16 +7,19 @@ import { mayListOthers, mayRead } from '../policy.js';
 import { principalKey, type Principal } from '../principal.js';
 import { jobView, type JobsContext, type RequestFacts } from './context.js';
 import { refreshJob } from './status.js';
+import { expireIfDue } from '../approvals/end.js';
+import { mayDecide } from '../approvals/state.js';
 
 /** A job the caller may read; otherwise 404, exactly as for a job that does not exist. */
 export async function readableJob(ctx: JobsContext, principal: Principal, id: string): Promise<JobRecord> {
   const row = isJobId(id) ? await ctx.ledger.get(id) : undefined;
-  if (!row || !mayRead(principal, row, ctx.access)) throw new JobNotFound(`no job ${id}`);
+  // Approvers read the jobs they may decide on: the rendered request is what they decide.
+  if (!row || !(mayRead(principal, row, ctx.access) || mayDecide(principal, row).allowed)) throw new JobNotFound(`no job ${id}`);
   return row;
 }
 
 export async function getJob(ctx: JobsContext, principal: Principal, id: string, req: RequestFacts): Promise<JobView> {
-  const row = await readableJob(ctx, principal, id);
+  const row = await expireIfDue(ctx, await readableJob(ctx, principal, id), req);
   return jobView(await refreshJob(ctx, row), req);
 }
 
@@ -44,7 +47,7 @@ export async function listJobs(
   try {
     const page = await ctx.ledger.listByPrincipal(key, { limit: options.limit ?? 20, cursor: options.cursor, filter: options.filter });
     // Unfinished jobs are refreshed like GET /jobs/{id}, so a listing never shows a status the backend has moved past.
-    const rows = await Promise.all(page.items.map((r) => refreshJob(ctx, r)));
+    const rows = await Promise.all(page.items.map(async (r) => refreshJob(ctx, await expireIfDue(ctx, r, req))));
     return { jobs: rows.map((r) => jobView(r, req)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   } catch (err) {
     if (err instanceof InvalidCursor) throw new BadRequest(err.message, [{ pointer: 'query:cursor', detail: 'is not a cursor from this listing' }]);

@@ -8,6 +8,7 @@ import { BadRequest, ParameterValidationFailed, TemplateNotFound } from '../erro
 import { mayRun } from '../policy.js';
 import type { Principal } from '../principal.js';
 import { RenderedRequestInvalid, renderRequest } from '../render.js';
+import { announceRequest, awaitingApproval } from '../approvals/request.js';
 import { claim } from './claim.js';
 import { jobView, templateFacts, type JobsContext, type RequestFacts } from './context.js';
 import { prepare, type PreparedJob } from './prepare.js';
@@ -33,8 +34,13 @@ export async function submitJob(ctx: JobsContext, cmd: SubmitCommand, req: Reque
   const job = await prepare(ctx, cmd, template, parameters, rendered);
   if (cmd.dryRun) return dryRun(ctx, job, req);
 
-  const claimed = await claim(ctx, job, req);
+  // A template with `approval`: the row waits for approvers (lambda/core/approvals/), nothing is sent now.
+  const claimed = await claim(ctx, job, req, template.approval ? awaitingApproval(job, rendered) : undefined);
   if (claimed.kind === 'answered') return { kind: 'submitted', job: jobView(claimed.row, req), replayed: true };
+  if (claimed.row.status === 'AWAITING_APPROVAL') {
+    await announceRequest(ctx, claimed.row, job, req);
+    return { kind: 'submitted', job: jobView(claimed.row, req), replayed: false };
+  }
   // A failure once the row is claimed (the backend's, or the ledger's while recording) is settled too.
   try {
     const accepted = await send(ctx, job);
